@@ -35,7 +35,9 @@ struct Args {
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) = s.find(|c: char| c.is_ascii_alphabetic()).map_or((s, "s"), |i| s.split_at(i));
+    let (num, unit) = s
+        .find(|c: char| c.is_ascii_alphabetic())
+        .map_or((s, "s"), |i| s.split_at(i));
     let v: f64 = num.parse().map_err(|_| format!("bad duration {s:?}"))?;
     let secs = match unit {
         "s" => v,
@@ -81,7 +83,8 @@ fn parse_probe(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--report-unknown" => a.config.report_unknown = true,
             "--target" => {
                 let v = val()?;
-                a.targets.push(parse_target(&v.split(',').collect::<Vec<_>>())?);
+                a.targets
+                    .push(parse_target(&v.split(',').collect::<Vec<_>>())?);
             }
             "--targets-file" => {
                 let path = val()?;
@@ -121,7 +124,9 @@ fn counters_json(event: &str, c: &Counters, t: f64) -> String {
     for (k, v) in c.fields() {
         s.push_str(&format!(",\"{k}\":{v}"));
     }
-    let fds = std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0);
+    let fds = std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0);
     s.push_str(&format!(",\"open_fds\":{fds}}}"));
     s
 }
@@ -130,11 +135,15 @@ fn event_json(e: &Event) -> String {
     match e {
         Event::Host(r) => {
             let (kind, extra) = match r.kind {
-                ReportKind::Alive { rtt } => {
-                    ("alive", rtt.map(|d| format!(",\"rtt_us\":{}", d.as_micros())).unwrap_or_default())
-                }
+                ReportKind::Alive { rtt } => (
+                    "alive",
+                    rtt.map(|d| format!(",\"rtt_us\":{}", d.as_micros()))
+                        .unwrap_or_default(),
+                ),
                 ReportKind::Announced => ("announced", String::new()),
-                ReportKind::Conflict { seen_mac } => ("conflict", format!(",\"seen_mac\":\"{seen_mac}\"")),
+                ReportKind::Conflict { seen_mac } => {
+                    ("conflict", format!(",\"seen_mac\":\"{seen_mac}\""))
+                }
                 ReportKind::ProbeSent => ("probe_sent", String::new()),
                 ReportKind::Discovered => ("discovered", String::new()),
             };
@@ -150,8 +159,14 @@ fn event_json(e: &Event) -> String {
                 LinkState::Up => "up",
                 LinkState::Down => "down",
             };
-            let idx = l.ifindex.map(|i| format!(",\"ifindex\":{i}")).unwrap_or_default();
-            format!("{{\"event\":\"link\",\"iface\":{},\"state\":\"{state}\"{idx}}}", json_str(&l.iface))
+            let idx = l
+                .ifindex
+                .map(|i| format!(",\"ifindex\":{i}"))
+                .unwrap_or_default();
+            format!(
+                "{{\"event\":\"link\",\"iface\":{},\"state\":\"{state}\"{idx}}}",
+                json_str(&l.iface)
+            )
         }
     }
 }
@@ -164,11 +179,18 @@ async fn probe(a: Args) -> Result<(), String> {
         prober.add(iface, *ip, *mac).map_err(|e| e.to_string())?;
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let _ = writeln!(out, "{{\"event\":\"ready\",\"targets\":{}}}", a.targets.len());
+    let _ = writeln!(
+        out,
+        "{{\"event\":\"ready\",\"targets\":{}}}",
+        a.targets.len()
+    );
     let _ = out.flush();
     let deadline = a.duration.map(|d| tokio::time::Instant::now() + d);
-    let mut stats = a.stats.map(|d| tokio::time::interval_at(tokio::time::Instant::now() + d, d));
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut stats = a
+        .stats
+        .map(|d| tokio::time::interval_at(tokio::time::Instant::now() + d, d));
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| e.to_string())?;
     let mut stdin = tokio::io::stdin();
     let mut stdin_buf = [0u8; 256];
     loop {
@@ -195,13 +217,24 @@ async fn probe(a: Args) -> Result<(), String> {
             _ = term.recv() => break,
         }
     }
-    let _ = writeln!(out, "{}", counters_json("counters", &prober.counters(), start.elapsed().as_secs_f64()));
+    let _ = writeln!(
+        out,
+        "{}",
+        counters_json(
+            "counters",
+            &prober.counters(),
+            start.elapsed().as_secs_f64()
+        )
+    );
     let _ = out.flush();
     Ok(())
 }
 
 fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace() && *c != ':').collect();
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .collect();
     if s.len() % 2 != 0 {
         return Err("odd number of hex digits".into());
     }
@@ -219,13 +252,15 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let result = match args.next().as_deref() {
         Some("probe") => parse_probe(args).and_then(|a| {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
             rt.block_on(probe(a))
         }),
         Some("send-frame") => match (args.next(), args.next()) {
-            (Some(iface), Some(hex)) => {
-                decode_hex(&hex).and_then(|f| arpprobe::send_raw_frame(&iface, &f).map_err(|e| e.to_string()))
-            }
+            (Some(iface), Some(hex)) => decode_hex(&hex)
+                .and_then(|f| arpprobe::send_raw_frame(&iface, &f).map_err(|e| e.to_string())),
             _ => Err(USAGE.into()),
         },
         _ => Err(USAGE.into()),
