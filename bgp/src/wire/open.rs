@@ -150,7 +150,7 @@ impl Open {
             rest
         };
         let mut capabilities = Vec::new();
-        let mut params_seen = 0usize;
+        let mut params_seen = 0usize; // parameters holding capabilities
         let mut max_caps_in_param = 0usize;
         let mut pos = 0;
         let head = if extended { 3 } else { 2 };
@@ -186,7 +186,9 @@ impl Open {
             }
             let before = capabilities.len();
             decode_capabilities(value, &mut capabilities)?;
-            params_seen += 1;
+            if capabilities.len() > before {
+                params_seen += 1;
+            }
             max_caps_in_param = max_caps_in_param.max(capabilities.len() - before);
             pos += head + plen;
         }

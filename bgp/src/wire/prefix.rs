@@ -44,7 +44,8 @@ impl Ipv4Prefix {
     }
 
     pub(crate) fn masked(bits: u32, len: u8) -> Self {
-        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+        // Shifting a u64 keeps len 0 (mask 0) free of a branch.
+        let mask = (u64::from(u32::MAX) << (32 - u32::from(len))) as u32;
         Ipv4Prefix {
             addr: Ipv4Addr::from(bits & mask),
             len,
