@@ -15,8 +15,8 @@ use super::WireContext;
 pub enum Message {
     /// OPEN.
     Open(Open),
-    /// UPDATE.
-    Update(Update),
+    /// UPDATE (boxed: its attributes make it by far the largest).
+    Update(Box<Update>),
     /// NOTIFICATION.
     Notification(Notification),
     /// KEEPALIVE.
@@ -49,7 +49,7 @@ impl Message {
         let body = &msg[HEADER_LEN..];
         Ok(match h.kind {
             msg_type::OPEN => Message::Open(Open::decode(body)?),
-            msg_type::UPDATE => Message::Update(Update::decode(body, ctx)?),
+            msg_type::UPDATE => Message::Update(Box::new(Update::decode(body, ctx)?)),
             msg_type::NOTIFICATION => Message::Notification(Notification::decode(body)),
             msg_type::KEEPALIVE => Message::Keepalive,
             msg_type::ROUTE_REFRESH => {
@@ -100,15 +100,11 @@ impl Message {
         };
         let len = out.len() - start;
         let r = r.and_then(|()| {
-            if len > max {
-                Err(EncodeError::TooLong {
-                    what: "message",
-                    len,
-                    max,
-                })
-            } else {
-                Ok(())
-            }
+            (len <= max).then_some(()).ok_or(EncodeError::TooLong {
+                what: "message",
+                len,
+                max,
+            })
         });
         match r {
             Ok(()) => {

@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn add_path_round_trip() {
-        let entries = vec![
+        let entries = [
             Nlri::with_path_id("172.16.1.11/32".parse::<Prefix>().unwrap(), 7),
             Nlri::with_path_id("2001:db8::/48".parse::<Prefix>().unwrap(), 1),
         ];

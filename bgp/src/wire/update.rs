@@ -181,7 +181,8 @@ impl Update {
                 out,
                 attributes::flag::OPTIONAL,
                 attr_code::MP_UNREACH_NLRI,
-                true,
+                // End-of-RIB goes short, as every implementation sends it.
+                !m.withdrawn.is_empty(),
                 |b| m.encode_value(ctx, b),
             );
         }

@@ -2,10 +2,13 @@
 //! that applies RFC 7606 error handling attribute by attribute, and the
 //! canonical encoder.
 //!
-//! Canonical encoding, used for every message we send: MP_REACH_NLRI and
-//! MP_UNREACH_NLRI first (RFC 7606 §5.1), always with the extended-length
-//! flag; then the other attributes in ascending type code, with the
-//! extended-length flag only when the value exceeds 255 bytes.
+//! Canonical encoding, used for every message we send, is FRR's, so that
+//! what we send looks on the wire like what the spines already exchange:
+//! MP_REACH_NLRI and MP_UNREACH_NLRI first (RFC 7606 §5.1) with the
+//! extended-length flag, except the empty MP_UNREACH_NLRI of an End-of-RIB
+//! marker (FRR, BIRD and GoBGP all send that one short); then the other
+//! attributes in ascending type code, AS_PATH and AS4_PATH always with the
+//! extended-length flag, the rest only when the value exceeds 255 bytes.
 
 pub mod aspath;
 pub mod community;
@@ -574,7 +577,7 @@ impl PathAttributes {
         }
         flush_below(AS_PATH, out);
         if let Some(p) = &self.as_path {
-            put_attr(out, TRANSITIVE, AS_PATH, false, |b| p.encode(width, b));
+            put_attr(out, TRANSITIVE, AS_PATH, true, |b| p.encode(width, b));
         }
         flush_below(NEXT_HOP, out);
         if let Some(nh) = self.next_hop {
@@ -648,7 +651,7 @@ impl PathAttributes {
         }
         flush_below(AS4_PATH, out);
         if let Some(p) = &self.as4_path {
-            put_attr(out, OPTIONAL | TRANSITIVE, AS4_PATH, false, |b| {
+            put_attr(out, OPTIONAL | TRANSITIVE, AS4_PATH, true, |b| {
                 p.encode(4, b)
             });
         }
