@@ -5,4 +5,5 @@
 //!
 //! The session state machine, the RIBs and the tokio driver build on `wire`.
 
+pub mod fsm;
 pub mod wire;

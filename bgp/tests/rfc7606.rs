@@ -31,7 +31,7 @@ fn attrs(parts: &[&[u8]]) -> Vec<u8> {
 
 fn decode(msg: &[u8]) -> Result<Update, DecodeError> {
     match Message::decode_one(msg, &WireContext::modern())? {
-        Message::Update(u) => Ok(u),
+        Message::Update(u) => Ok(*u),
         other => panic!("not an UPDATE: {other:?}"),
     }
 }

@@ -339,7 +339,7 @@ fn open() -> impl Strategy<Value = Open> {
 fn message(c: WireContext) -> impl Strategy<Value = Message> {
     prop_oneof![
         open().prop_map(Message::Open),
-        update(c).prop_map(Message::Update),
+        update(c).prop_map(|u| Message::Update(Box::new(u))),
         (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..100)).prop_map(|(code, subcode, data)| {
             Message::Notification(Notification {
                 code,
