@@ -347,6 +347,18 @@ fn unknown_attributes() {
         }],
         "kept with the partial bit"
     );
+
+    // Several unknown ones in any order are all carried, in type order (a
+    // fuzzer found the encoder dropping all but one when they came unsorted).
+    let (a, b, c) = ([0xc0, 255, 1, 1], [0xe0, 253, 1, 2], [0xc0, 37, 1, 3]);
+    let msg = update(&[], &attrs(&[ORIGIN, AS_PATH, NEXT_HOP, &a, &b, &c]), NLRI);
+    let u = decode(&msg).unwrap();
+    let codes: Vec<u8> = u.attributes.other.iter().map(|o| o.code).collect();
+    assert_eq!(codes, vec![37, 253, 255]);
+    let again = Message::Update(Box::new(u.clone()))
+        .to_bytes(&WireContext::modern())
+        .unwrap();
+    assert_eq!(decode(&again).unwrap(), u);
 }
 
 #[test]

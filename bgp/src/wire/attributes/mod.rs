@@ -171,7 +171,8 @@ pub struct PathAttributes {
     pub as4_aggregator: Option<Aggregator>,
     /// LARGE_COMMUNITY (empty: absent).
     pub large_communities: Vec<LargeCommunity>,
-    /// Unrecognised optional transitive attributes, ascending type code.
+    /// Unrecognised optional transitive attributes; decoding sorts them by
+    /// type code, as they are encoded.
     pub other: Vec<RawAttribute>,
 }
 
@@ -273,6 +274,9 @@ pub fn decode_attributes(buf: &[u8], ctx: &WireContext) -> Result<DecodedAttribu
         pos += head + len;
         decode_one(&mut d, flags, c, value, raw, ctx)?;
     }
+    // Canonical order, as the encoder writes them (codes are unique: later
+    // copies were discarded).
+    d.attributes.other.sort_by_key(|o| o.code);
     Ok(d)
 }
 
@@ -562,7 +566,9 @@ impl PathAttributes {
     pub fn encode(&self, ctx: &WireContext, out: &mut Vec<u8>) {
         use attr_code::*;
         use flag::*;
-        let mut others = self.other.iter().peekable();
+        let mut sorted: Vec<&RawAttribute> = self.other.iter().collect();
+        sorted.sort_by_key(|o| o.code);
+        let mut others = sorted.into_iter().peekable();
         let mut flush_below = |code_: u8, out: &mut Vec<u8>| {
             while let Some(o) = others.next_if(|o| o.code < code_) {
                 put_attr(out, o.flags, o.code, false, |b| {
@@ -672,9 +678,8 @@ impl PathAttributes {
                 }
             });
         }
-        flush_below(255, out);
-        if let Some(o) = others.next() {
-            // Code 255 sorts last.
+        drop(flush_below);
+        for o in others {
             put_attr(out, o.flags, o.code, false, |b| {
                 b.extend_from_slice(&o.value)
             });
