@@ -678,7 +678,6 @@ impl PathAttributes {
                 }
             });
         }
-        drop(flush_below);
         for o in others {
             put_attr(out, o.flags, o.code, false, |b| {
                 b.extend_from_slice(&o.value)
