@@ -60,11 +60,13 @@ fn frr_and_bird_exchange_routes() -> integration::Result<()> {
     })?;
 
     // BIRD's routes in FRR's BGP RIB, best, AS path 65002, next hop BIRD
-    let rib = wait_for(T, "BIRD's IPv4 routes in FRR's BGP RIB", || {
+    // (a path is in the RIB a moment before the best-path run marks it best)
+    let rib = wait_for(T, "BIRD's IPv4 routes best in FRR's BGP RIB", || {
         let rib = frr.bgp_rib(Afi::Ipv4)?;
-        (rib.contains_key("10.12.1.1/32") && rib.contains_key("10.12.0.0/24"))
+        let best = |p: &str| rib.get(p).is_some_and(|paths| paths.iter().any(|x| x.best));
+        (best("10.12.1.1/32") && best("10.12.0.0/24"))
             .then_some(rib.clone())
-            .ok_or_else(|| pending(rib.keys().collect::<Vec<_>>()))
+            .ok_or_else(|| pending(rib))
     })?;
     let p = &rib["10.12.1.1/32"][0];
     assert!(p.best && p.valid, "{p:?}");
