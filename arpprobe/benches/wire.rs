@@ -5,7 +5,9 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
-use arpprobe::wire::{build_arp_probe, build_ns_probe, ArpOp, ArpRepr, EtherType, EthernetRepr, Frame};
+use arpprobe::wire::{
+    build_arp_probe, build_ns_probe, ArpOp, ArpRepr, EtherType, EthernetRepr, Frame,
+};
 use arpprobe::{Core, CoreConfig, IfaceId, IfaceInfo, MacAddr, TxBatch};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
@@ -19,8 +21,18 @@ fn host(i: u32) -> Ipv4Addr {
 fn reply(i: u32) -> Vec<u8> {
     let mut b = vec![0u8; 64];
     let n = Frame::Arp {
-        eth: EthernetRepr { src: HOST, dst: OUR, ethertype: EtherType::Arp },
-        arp: ArpRepr { op: ArpOp::Reply, sha: HOST, spa: host(i), tha: OUR, tpa: Ipv4Addr::new(10, 128, 0, 1) },
+        eth: EthernetRepr {
+            src: HOST,
+            dst: OUR,
+            ethertype: EtherType::Arp,
+        },
+        arp: ArpRepr {
+            op: ArpOp::Reply,
+            sha: HOST,
+            spa: host(i),
+            tha: OUR,
+            tpa: Ipv4Addr::new(10, 128, 0, 1),
+        },
     }
     .emit(&mut b)
     .unwrap();
@@ -32,7 +44,12 @@ fn core_with(n: u32) -> Core {
     let mut c = Core::new(CoreConfig::default());
     c.set_interface(
         IfaceId(0),
-        Some(IfaceInfo { ifindex: 2, mac: OUR, ipv4: vec![(Ipv4Addr::new(10, 128, 0, 1), 15)], ipv6: vec![] }),
+        Some(IfaceInfo {
+            ifindex: 2,
+            mac: OUR,
+            ipv4: vec![(Ipv4Addr::new(10, 128, 0, 1), 15)],
+            ipv6: vec![],
+        }),
     );
     for i in 0..n {
         c.add_target(IfaceId(0), host(i).into(), HOST).unwrap();
@@ -45,15 +62,32 @@ fn frames(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     let mut buf = [0u8; 128];
     g.bench_function("build_arp_probe", |b| {
-        b.iter(|| build_arp_probe(&mut buf, OUR, Ipv4Addr::new(10, 0, 0, 1), HOST, black_box(Ipv4Addr::new(10, 0, 0, 2))))
+        b.iter(|| {
+            build_arp_probe(
+                &mut buf,
+                OUR,
+                Ipv4Addr::new(10, 0, 0, 1),
+                HOST,
+                black_box(Ipv4Addr::new(10, 0, 0, 2)),
+            )
+        })
     });
-    let (s6, d6): (Ipv6Addr, Ipv6Addr) = ("2001:db8::1".parse().unwrap(), "2001:db8::2".parse().unwrap());
-    g.bench_function("build_ns_probe", |b| b.iter(|| build_ns_probe(&mut buf, OUR, s6, HOST, black_box(d6))));
+    let (s6, d6): (Ipv6Addr, Ipv6Addr) = (
+        "2001:db8::1".parse().unwrap(),
+        "2001:db8::2".parse().unwrap(),
+    );
+    g.bench_function("build_ns_probe", |b| {
+        b.iter(|| build_ns_probe(&mut buf, OUR, s6, HOST, black_box(d6)))
+    });
     let r = reply(0);
-    g.bench_function("parse_arp_reply", |b| b.iter(|| Frame::parse(black_box(&r))));
+    g.bench_function("parse_arp_reply", |b| {
+        b.iter(|| Frame::parse(black_box(&r)))
+    });
     let n = build_ns_probe(&mut buf, OUR, s6, HOST, d6).unwrap();
     let ns = buf[..n].to_vec();
-    g.bench_function("parse_ns_with_checksum", |b| b.iter(|| Frame::parse(black_box(&ns))));
+    g.bench_function("parse_ns_with_checksum", |b| {
+        b.iter(|| Frame::parse(black_box(&ns)))
+    });
     g.finish();
 }
 
@@ -86,7 +120,12 @@ fn core(c: &mut Criterion) {
     g.bench_function("handle_frame_replies", |b| {
         let mut core = core_with(N);
         let now = Instant::now();
-        b.iter(|| replies.iter().filter(|r| core.handle_frame(now, IfaceId(0), 2, r).is_some()).count())
+        b.iter(|| {
+            replies
+                .iter()
+                .filter(|r| core.handle_frame(now, IfaceId(0), 2, r).is_some())
+                .count()
+        })
     });
     g.finish();
 }

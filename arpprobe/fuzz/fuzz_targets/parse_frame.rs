@@ -42,6 +42,10 @@ fuzz_target!(|data: &[u8]| {
             ipv6: vec![("fe80::1".parse().unwrap(), 64)],
         }),
     );
-    let _ = core.add_target(IfaceId(0), Ipv4Addr::new(10, 0, 0, 2).into(), MacAddr([2, 0, 0, 0, 0, 2]));
+    let _ = core.add_target(
+        IfaceId(0),
+        Ipv4Addr::new(10, 0, 0, 2).into(),
+        MacAddr([2, 0, 0, 0, 0, 2]),
+    );
     let _ = core.handle_frame(Instant::now(), IfaceId(0), 2, data);
 });
