@@ -9,4 +9,5 @@
 
 pub mod fsm;
 pub mod rib;
+pub mod speaker;
 pub mod wire;

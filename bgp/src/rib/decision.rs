@@ -101,7 +101,7 @@ fn med_step(paths: &mut [Path]) -> usize {
 }
 
 fn is_ebgp(p: &Path, peers: &Peers) -> bool {
-    peers.get(&p.peer).map_or(true, |i| !i.ibgp)
+    peers.get(&p.peer).is_none_or(|i| !i.ibgp)
 }
 
 fn tie_break(a: &Path, b: &Path, peers: &Peers) -> Ordering {

@@ -72,7 +72,7 @@ impl ExportPolicy {
         if path.peer == to.id {
             return None;
         }
-        if !local && to.ibgp && source.map_or(true, |s| s.ibgp) {
+        if !local && to.ibgp && source.is_none_or(|s| s.ibgp) {
             return None;
         }
         let src = &path.attrs.attrs;

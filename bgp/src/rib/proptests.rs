@@ -110,7 +110,7 @@ fn prefix(i: u8) -> Prefix {
 
 fn build(spec: &AttrSpec, interner: &mut AttrInterner) -> Arc<PathAttrs> {
     let mut asns = vec![spec.neighbour];
-    asns.extend(std::iter::repeat(64999).take(spec.len - 1));
+    asns.extend(std::iter::repeat_n(64999, spec.len - 1));
     let a = PathAttributes {
         origin: Some(spec.origin),
         as_path: Some(AsPath::from_sequence(&asns)),
@@ -150,7 +150,7 @@ fn brute_force(mut v: Vec<Path>, peers: &HashMap<PeerId, PeerInfo>, max: usize) 
             .iter()
             .any(|q| neigh(q) == neigh(p) && med(q) < med(p))
     });
-    retain_max(&mut v, |p| peers.get(&p.peer).map_or(true, |i| !i.ibgp));
+    retain_max(&mut v, |p| peers.get(&p.peer).is_none_or(|i| !i.ibgp));
     v.sort_by_key(|p| {
         let info = peers.get(&p.peer);
         (

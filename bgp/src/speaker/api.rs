@@ -1,0 +1,209 @@
+//! The embedding API: a cloneable [`Speaker`] handle that announces and
+//! withdraws routes and answers snapshot queries, and the event streams
+//! for FIB programming and peer state.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::fsm::State;
+use crate::wire::{AsPath, Community, LargeCommunity, Origin, PathAttributes, Prefix};
+
+/// Attributes of a route we originate. The AS path starts empty (our AS is
+/// prepended towards eBGP peers) and the next hop is always ourselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RouteAttributes {
+    /// ORIGIN (IGP by default).
+    pub origin: Origin,
+    /// MULTI_EXIT_DISC.
+    pub med: Option<u32>,
+    /// COMMUNITIES.
+    pub communities: Vec<Community>,
+    /// LARGE_COMMUNITY.
+    pub large_communities: Vec<LargeCommunity>,
+}
+
+impl RouteAttributes {
+    pub(crate) fn to_path_attributes(&self) -> PathAttributes {
+        PathAttributes {
+            origin: Some(self.origin),
+            as_path: Some(AsPath::default()),
+            med: self.med,
+            communities: self.communities.clone(),
+            large_communities: self.large_communities.clone(),
+            ..PathAttributes::default()
+        }
+    }
+}
+
+/// One next hop of a learned route, as the FIB needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FibNextHop {
+    /// The address to forward to (an IPv6 link-local address for routes
+    /// from unnumbered peers, even for IPv4 prefixes).
+    pub address: IpAddr,
+    /// The interface, for link-local next hops.
+    pub interface: Option<String>,
+    /// The peer the path came from (its configured name).
+    pub peer: String,
+}
+
+/// A change of the best learned route of a prefix, for FIB programming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteEvent {
+    /// The prefix.
+    pub prefix: Prefix,
+    /// The ECMP next hops; empty: remove the route (withdrawn, or our own
+    /// route now wins).
+    pub next_hops: Vec<FibNextHop>,
+}
+
+/// A peer's session changed state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerEvent {
+    /// The peer's configured name.
+    pub peer: String,
+    /// The new state.
+    pub state: State,
+    /// Why it went down, when it did.
+    pub reason: Option<String>,
+}
+
+/// A peer as `neighctl show peers` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerStatus {
+    /// Configured name.
+    pub name: String,
+    /// Address.
+    pub address: IpAddr,
+    /// The peer's AS once known, else the configured one.
+    pub remote_as: String,
+    /// Session state.
+    pub state: State,
+    /// Time since the session came up.
+    pub uptime: Option<Duration>,
+    /// Prefixes the peer sent us (Adj-RIB-In).
+    pub prefixes_received: usize,
+    /// Prefixes we advertise to it (Adj-RIB-Out).
+    pub prefixes_sent: usize,
+    /// The peer's host name, if it sent one.
+    pub hostname: Option<String>,
+    /// Why the session last went down.
+    pub last_error: Option<String>,
+}
+
+/// One path of a route as `neighctl show routes` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathStatus {
+    /// `local`, or the peer's name.
+    pub from: String,
+    /// Next hop as received (`self` for local routes).
+    pub next_hop: String,
+    /// AS path.
+    pub as_path: String,
+    /// Whether this is the best path.
+    pub best: bool,
+    /// Whether it is in the ECMP set.
+    pub multipath: bool,
+    /// Held as stale during a peer's graceful restart.
+    pub stale: bool,
+}
+
+/// A prefix in the Loc-RIB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteStatus {
+    /// The prefix.
+    pub prefix: Prefix,
+    /// Its candidate paths, best first.
+    pub paths: Vec<PathStatus>,
+}
+
+/// The speaker stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the BGP speaker has stopped")]
+pub struct Stopped;
+
+pub(crate) enum Command {
+    Announce(Vec<(Prefix, RouteAttributes)>),
+    Withdraw(Vec<Prefix>),
+    Peers(oneshot::Sender<Vec<PeerStatus>>),
+    Routes(oneshot::Sender<Vec<RouteStatus>>),
+    Shutdown(Option<String>, oneshot::Sender<()>),
+}
+
+/// A handle to a running speaker. Cheap to clone; the speaker stops when
+/// [`Speaker::shutdown`] is called or every handle is dropped.
+#[derive(Debug, Clone)]
+pub struct Speaker {
+    pub(crate) tx: mpsc::UnboundedSender<Command>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Command::Announce(_) => "Announce",
+            Command::Withdraw(_) => "Withdraw",
+            Command::Peers(_) => "Peers",
+            Command::Routes(_) => "Routes",
+            Command::Shutdown(..) => "Shutdown",
+        })
+    }
+}
+
+impl Speaker {
+    /// Announces (or re-announces with new attributes) one route.
+    pub fn announce(&self, prefix: Prefix, attrs: RouteAttributes) -> Result<(), Stopped> {
+        self.announce_many(vec![(prefix, attrs)])
+    }
+
+    /// Announces many routes at once (one trip to the speaker's task).
+    pub fn announce_many(&self, routes: Vec<(Prefix, RouteAttributes)>) -> Result<(), Stopped> {
+        self.tx.send(Command::Announce(routes)).map_err(|_| Stopped)
+    }
+
+    /// Withdraws one route of ours.
+    pub fn withdraw(&self, prefix: Prefix) -> Result<(), Stopped> {
+        self.withdraw_many(vec![prefix])
+    }
+
+    /// Withdraws many routes of ours.
+    pub fn withdraw_many(&self, prefixes: Vec<Prefix>) -> Result<(), Stopped> {
+        self.tx
+            .send(Command::Withdraw(prefixes))
+            .map_err(|_| Stopped)
+    }
+
+    /// Every peer with its state and counters.
+    pub async fn peers(&self) -> Result<Vec<PeerStatus>, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Command::Peers(tx)).map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// The Loc-RIB: every prefix with its paths.
+    pub async fn routes(&self) -> Result<Vec<RouteStatus>, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Command::Routes(tx)).map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// Stops every session with Cease / Administrative Shutdown (and the
+    /// given shutdown communication) and ends the speaker.
+    pub async fn shutdown(&self, message: Option<String>) -> Result<(), Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Command::Shutdown(message, tx))
+            .map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+}
+
+/// The streams a running speaker produces. Drop a receiver you do not need.
+#[derive(Debug)]
+pub struct Events {
+    /// Best learned route changes, for the FIB.
+    pub routes: mpsc::UnboundedReceiver<RouteEvent>,
+    /// Peer state changes.
+    pub peers: mpsc::UnboundedReceiver<PeerEvent>,
+}

@@ -1,0 +1,103 @@
+//! What the driver keeps per peer: the session state machine of the
+//! current connection (and of a colliding second one), its timers and
+//! connection, and the peer's RIBs while established.
+
+use std::net::SocketAddr;
+
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::config::PeerConfig;
+use super::connection::MessageWriter;
+use super::timers::Timers;
+use crate::fsm::{Negotiated, Session, SessionConfig};
+use crate::rib::{AdjRibIn, AdjRibOut, PeerId};
+use crate::wire::{Family, Message, WireContext};
+
+/// One TCP connection.
+#[derive(Debug)]
+pub(crate) struct Conn {
+    pub id: u64,
+    pub writer: MessageWriter,
+    pub reader: JoinHandle<()>,
+    pub outgoing: bool,
+    pub local: SocketAddr,
+}
+
+impl Conn {
+    /// Stops reading and lets the writer drain and shut down.
+    pub fn close(self) -> JoinHandle<()> {
+        self.reader.abort();
+        self.writer.close()
+    }
+}
+
+/// A session state machine with its timers and connection.
+#[derive(Debug)]
+pub(crate) struct Fsm {
+    pub session: Session,
+    pub timers: Timers,
+    pub conn: Option<Conn>,
+}
+
+impl Fsm {
+    pub fn new(cfg: SessionConfig) -> Fsm {
+        Fsm {
+            session: Session::new(cfg),
+            timers: Timers::default(),
+            conn: None,
+        }
+    }
+
+    /// Queues a message on the connection (OPEN, KEEPALIVE, NOTIFICATION
+    /// need no negotiated context).
+    pub fn send(&self, msg: &Message) {
+        if let Some(c) = &self.conn {
+            c.writer.send_message(msg, &WireContext::default());
+        }
+    }
+}
+
+/// Which state machine of a peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// The current connection (or the attempt at one).
+    Main,
+    /// A connection the peer opened while ours was opening (RFC 4271 §6.8).
+    Other,
+}
+
+/// A peer while established.
+#[derive(Debug)]
+pub(crate) struct Up {
+    pub negotiated: Negotiated,
+    pub adj_in: AdjRibIn,
+    pub adj_out: AdjRibOut,
+    pub since: Instant,
+    /// End-of-RIB markers to send once the initial table is flushed.
+    pub eor_pending: Vec<Family>,
+    /// Enhanced route refresh: EoRR to send once the resend is flushed.
+    pub eorr_pending: Vec<Family>,
+}
+
+/// Everything about one configured peer.
+#[derive(Debug)]
+pub(crate) struct Peer {
+    pub id: PeerId,
+    pub cfg: PeerConfig,
+    pub main: Fsm,
+    pub other: Option<Fsm>,
+    /// The outgoing connection attempt in flight, by generation.
+    pub connecting: Option<u64>,
+    pub up: Option<Up>,
+    pub last_error: Option<String>,
+}
+
+impl Peer {
+    pub fn fsm(&mut self, slot: Slot) -> Option<&mut Fsm> {
+        match slot {
+            Slot::Main => Some(&mut self.main),
+            Slot::Other => self.other.as_mut(),
+        }
+    }
+}
