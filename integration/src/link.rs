@@ -127,12 +127,6 @@ impl Netns {
         }
     }
 
-    /// Adds a dummy interface (e.g. a loopback-like `lo0` for router ids), up.
-    pub fn add_dummy(&self, ifname: &str) -> Result<()> {
-        self.ip(["link", "add", ifname, "type", "dummy"])?;
-        self.link_up(ifname)
-    }
-
     /// Turns duplicate address detection off on one interface.
     pub fn disable_dad(&self, ifname: &str) -> Result<()> {
         self.sysctl(&[(&format!("net.ipv6.conf.{ifname}.accept_dad"), "0")])

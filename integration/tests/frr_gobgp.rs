@@ -9,6 +9,7 @@ use integration::frr::Frr;
 use integration::gobgp::config::GobgpConfig;
 use integration::gobgp::{Gobgp, DEFAULT_API_PORT};
 use integration::link::{mac, veth};
+use integration::route::{ipv4_hosts, ipv6_hosts};
 use integration::{pending, wait_for, Afi, Netns};
 
 const T: Duration = Duration::from_secs(40);
@@ -80,5 +81,30 @@ fn frr_and_gobgp_exchange_routes() -> integration::Result<()> {
         ["10.2.0.1".parse::<std::net::IpAddr>().unwrap()]
     );
     assert_eq!(gobgp.rib_count(Afi::Ipv4)?, 2);
+
+    // the fast path: 5000 IPv4 and 10 IPv6 routes through an MRT file; all
+    // IPv4 ones reach FRR
+    let mut many = ipv4_hosts("10.22.0.0".parse().unwrap(), 5000)?;
+    many.extend(ipv6_hosts("fd00:22::".parse().unwrap(), 10)?);
+    gobgp.inject_routes(
+        &many,
+        "10.2.0.2".parse().unwrap(),
+        "fd00:2::2".parse().unwrap(),
+        &[(65000, 3)],
+    )?;
+    assert_eq!(gobgp.rib_count(Afi::Ipv4)?, 5002);
+    assert_eq!(gobgp.rib_count(Afi::Ipv6)?, 10);
+    wait_for(T, "5001 prefixes from GoBGP at FRR", || {
+        let s = frr.summary()?;
+        let got = s
+            .get("ipv4Unicast")
+            .and_then(|peers| peers.iter().find(|p| p.name == "10.2.0.2"))
+            .map(|p| p.prefixes_received);
+        (got == Some(5001))
+            .then_some(())
+            .ok_or_else(|| pending(got))
+    })?;
+    let p = frr.bgp_prefix("10.22.19.135/32")?;
+    assert_eq!(p[0].communities, ["65000:3"], "{p:?}");
     Ok(())
 }

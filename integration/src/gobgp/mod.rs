@@ -16,6 +16,8 @@ use crate::cmd;
 use crate::daemon::Daemon;
 use crate::error::{Error, Result};
 use crate::netns::Netns;
+use crate::route::Afi;
+use crate::wait::{pending, wait_for};
 
 /// The default API port; every namespace has its own loopback, so the same
 /// port can serve instances side by side.
@@ -149,7 +151,7 @@ impl Gobgp {
     /// PREFIX [attrs…]`, e.g. `["community", "65000:1", "med", "10"]`; IPv6
     /// routes need `["nexthop", "…"]`).
     pub fn add_route(&self, prefix: &str, attrs: &[&str]) -> Result<()> {
-        let afi = crate::route::Afi::of(prefix).as_str();
+        let afi = Afi::of(prefix).as_str();
         let mut args = vec!["global", "rib", "add", "-a", afi, prefix];
         args.extend_from_slice(attrs);
         self.gobgp(&args).map(drop)
@@ -157,15 +159,23 @@ impl Gobgp {
 
     /// Withdraws one route from the global RIB.
     pub fn del_route(&self, prefix: &str) -> Result<()> {
-        let afi = crate::route::Afi::of(prefix).as_str();
+        let afi = Afi::of(prefix).as_str();
         self.gobgp(&["global", "rib", "del", "-a", afi, prefix])
             .map(drop)
     }
 
     /// Adds many routes at once: writes them as an MRT TABLE_DUMP_V2 file
-    /// and loads it with `gobgp mrt inject global` (GoBGP's streaming API).
-    /// IPv4 routes get `next_hop4`, IPv6 routes `next_hop6` (GoBGP rewrites
-    /// next hops towards eBGP peers anyway); every route carries `communities`.
+    /// and loads it with `gobgp mrt inject global` (GoBGP's streaming API),
+    /// then waits (bounded) until the global RIB has grown by the number of
+    /// new prefixes. IPv4 routes get `next_hop4`, IPv6 routes `next_hop6`
+    /// (GoBGP rewrites next hops towards eBGP peers anyway); every route
+    /// carries `communities`. The prefixes must not be in the RIB yet.
+    ///
+    /// `gobgp mrt inject` (3.10) exits before the server has taken the last
+    /// records of its stream: the tail of the file is lost (about 500–1000
+    /// routes, whatever the file size). So the file ends with
+    /// [`INJECT_PADDING`]+ repeats of routes already sent (re-adding an
+    /// identical path changes nothing), and the count is checked.
     pub fn inject_routes(
         &self,
         prefixes: &[String],
@@ -173,15 +183,55 @@ impl Gobgp {
         next_hop6: Ipv6Addr,
         communities: &[(u16, u16)],
     ) -> Result<()> {
-        let bytes = mrt::encode(prefixes, next_hop4, next_hop6, communities)?;
+        if prefixes.is_empty() {
+            return Ok(());
+        }
+        let new6 = prefixes.iter().filter(|p| p.contains(':')).count() as u64;
+        let new4 = prefixes.len() as u64 - new6;
+        let before4 = self.rib_count(Afi::Ipv4)?;
+        let before6 = self.rib_count(Afi::Ipv6)?;
+        let pad = INJECT_PADDING + prefixes.len() / 20;
+        let padded: Vec<String> = prefixes
+            .iter()
+            .chain(prefixes.iter().cycle().take(pad))
+            .cloned()
+            .collect();
+        let bytes = mrt::encode(&padded, next_hop4, next_hop6, communities)?;
         let path = self.dir.join("inject.mrt");
         std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
         let p = path.to_string_lossy().into_owned();
         let r = self.gobgp(&["mrt", "inject", "global", &p]);
-        let _ = std::fs::remove_file(&path);
-        r.map(drop)
+        if std::env::var_os(crate::netns::KEEP_ENV).is_none() {
+            let _ = std::fs::remove_file(&path);
+        }
+        r?;
+        wait_for(
+            Duration::from_secs(60),
+            &format!(
+                "{} injected routes in GoBGP's global RIB in {}",
+                prefixes.len(),
+                self.ns
+            ),
+            || {
+                let c4 = self.rib_count(Afi::Ipv4)?;
+                let c6 = self.rib_count(Afi::Ipv6)?;
+                (c4 >= before4 + new4 && c6 >= before6 + new6)
+                    .then_some(())
+                    .ok_or_else(|| {
+                        pending(format!(
+                            "ipv4 {c4} of {}, ipv6 {c6} of {}",
+                            before4 + new4,
+                            before6 + new6
+                        ))
+                    })
+            },
+        )
     }
 }
+
+/// How many repeated routes end an injected MRT file at least (see
+/// [`Gobgp::inject_routes`]).
+pub const INJECT_PADDING: usize = 4096;
 
 impl Drop for Gobgp {
     fn drop(&mut self) {

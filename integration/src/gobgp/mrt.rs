@@ -63,11 +63,10 @@ pub fn encode(
     }
     let mut nh4 = Vec::new();
     attr(&mut nh4, 0x40, 3, &next_hop4.octets());
+    // RFC 6396 §4.3.4 abbreviates MP_REACH_NLRI in RIB entries to the next
+    // hop, but GoBGP decodes it as a full attribute (AFI, SAFI, next hop,
+    // reserved byte, NLRI) and ignores IPv6 entries in the short form
     let mut nh6 = Vec::new();
-    // MP_REACH_NLRI as RFC 6396 §4.3.4 has it in RIB entries: next hop only
-    let mut v = vec![16];
-    v.extend_from_slice(&next_hop6.octets());
-    attr(&mut nh6, 0x80, 14, &v);
 
     let mut body = Vec::new();
     for (seq, p) in prefixes.iter().enumerate() {
@@ -75,17 +74,30 @@ pub fn encode(
             .split_once('/')
             .and_then(|(a, l)| Some((a.parse::<IpAddr>().ok()?, l.parse::<u8>().ok()?)))
             .ok_or_else(|| Error::Invalid(format!("not a prefix: {p}")))?;
-        let (bytes, max, subtype, nh): (Vec<u8>, u8, u16, &[u8]) = match addr {
-            IpAddr::V4(a) => (a.octets().to_vec(), 32, RIB_IPV4_UNICAST, &nh4),
-            IpAddr::V6(a) => (a.octets().to_vec(), 128, RIB_IPV6_UNICAST, &nh6),
+        let (bytes, max, subtype) = match addr {
+            IpAddr::V4(a) => (a.octets().to_vec(), 32, RIB_IPV4_UNICAST),
+            IpAddr::V6(a) => (a.octets().to_vec(), 128, RIB_IPV6_UNICAST),
         };
         if len > max {
             return Err(Error::Invalid(format!("not a prefix: {p}")));
         }
+        let nlri = &bytes[..usize::from(len).div_ceil(8)];
+        let nh: &[u8] = if subtype == RIB_IPV4_UNICAST {
+            &nh4
+        } else {
+            let mut v = vec![0, 2, 1, 16]; // AFI IPv6, SAFI unicast, next hop length
+            v.extend_from_slice(&next_hop6.octets());
+            v.push(0); // reserved
+            v.push(len);
+            v.extend_from_slice(nlri);
+            nh6.clear();
+            attr(&mut nh6, 0x80, 14, &v);
+            &nh6
+        };
         body.clear();
         body.extend_from_slice(&(seq as u32).to_be_bytes());
         body.push(len);
-        body.extend_from_slice(&bytes[..usize::from(len).div_ceil(8)]);
+        body.extend_from_slice(nlri);
         body.extend_from_slice(&1u16.to_be_bytes()); // one entry
         body.extend_from_slice(&0u16.to_be_bytes()); // peer index
         body.extend_from_slice(&0u32.to_be_bytes()); // originated time
