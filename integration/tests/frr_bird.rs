@@ -115,5 +115,24 @@ fn frr_and_bird_exchange_routes() -> integration::Result<()> {
     })?;
     assert_eq!(r6[0].peer, "frr6");
     assert!(bird.table_routes("master4")? >= 3);
+
+    // bgpd killed (zebra stays) and started again: the session comes back
+    let before = frr.bgpd().map(|d| d.pid());
+    frr.restart_bgpd(&f)?;
+    assert_ne!(frr.bgpd().map(|d| d.pid()), before);
+    wait_for(T, "FRR's session to BIRD back after a bgpd restart", || {
+        frr.check()?;
+        let n = frr.neighbor("10.1.0.2")?;
+        n.clone()
+            .filter(|n| n.is_established())
+            .ok_or_else(|| pending(n))
+    })?;
+    wait_for(T, "BIRD's route back in FRR's BGP RIB", || {
+        let p = frr.bgp_prefix("10.12.1.1/32")?;
+        p.iter()
+            .any(|x| x.best)
+            .then_some(())
+            .ok_or_else(|| pending(p))
+    })?;
     Ok(())
 }
