@@ -14,52 +14,27 @@
 //! - `adj-out/export+flush`: the same, with the export transform and
 //!   interning of each Loc-RIB best path first.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::System;
 use std::hint::black_box;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::Arc;
 
 use bgp::rib::*;
 use bgp::wire::*;
 use criterion::{criterion_group, BatchSize, Criterion, Throughput};
+use stats_alloc::{StatsAlloc, INSTRUMENTED_SYSTEM};
 
-/// Counts live heap bytes (requested sizes, not the allocator's rounding).
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-// The one `unsafe` outside the raw-socket boundary: a global allocator
-// must be an `unsafe impl`. It only forwards to `System` and counts.
-#[allow(unsafe_code)]
-// SAFETY: every method forwards to `System` with the caller's arguments
-// unchanged, so `System`'s guarantees are ours; the counter is a relaxed
-// atomic that never affects allocation.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        // SAFETY: `ptr` came from `alloc`/`realloc` above, i.e. `System`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// Counts heap bytes (requested sizes, not the allocator's rounding);
+/// `stats_alloc` keeps the `unsafe` of a global allocator out of this
+/// project.
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Heap bytes allocated and not yet freed.
+fn live() -> isize {
+    let s = ALLOC.stats();
+    s.bytes_allocated as isize - s.bytes_deallocated as isize + s.bytes_reallocated
+}
 
 const ROUTES: u32 = 100_000;
 const PER_UPDATE: u32 = 1_000;
@@ -143,10 +118,6 @@ fn ingest(t: &mut Tables, i: usize, updates: &[Update]) -> usize {
         changes += out.len();
     }
     changes
-}
-
-fn live() -> isize {
-    LIVE.load(Ordering::Relaxed)
 }
 
 fn memory_report() {

@@ -3,7 +3,7 @@
 //! [`Session::handle`] takes an [`Event`] (transport up or down, a message,
 //! a timer, an administrative start or stop) and returns [`Action`]s
 //! (connect, send, close, start or stop a timer, session up or down, routes
-//! for the RIB). It owns OPEN building and negotiation ([`negotiate`]),
+//! for the RIB). It owns OPEN building and negotiation ([`negotiate()`]),
 //! hold-time and keepalive handling, the NOTIFICATION for every error, and
 //! an idle hold that doubles while a peer keeps failing. Collision between
 //! two connections to one peer is decided by [`collision::resolve`].
