@@ -91,6 +91,9 @@ pub struct PeerStatus {
     pub hostname: Option<String>,
     /// Why the session last went down.
     pub last_error: Option<String>,
+    /// ROUTE-REFRESH requests the peer sent us (each answered by re-sending
+    /// our Adj-RIB-Out), over every session since the speaker started.
+    pub refresh_requests_received: u64,
 }
 
 /// One path of a route as `neighctl show routes` shows it.

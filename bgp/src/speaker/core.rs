@@ -90,6 +90,7 @@ impl Core {
                 connecting: None,
                 up: None,
                 last_error: None,
+                refresh_requests: 0,
             })
             .collect();
         Core {
@@ -525,6 +526,7 @@ impl Core {
             // handling of stale routes here they need no action.
             return;
         }
+        peer.refresh_requests += 1;
         tracing::info!(peer = %peer.cfg.name, "route refresh requested for {}", rr.family);
         if up.negotiated.enhanced_route_refresh {
             peer.main.send(&Message::RouteRefresh(RouteRefresh {
@@ -570,7 +572,7 @@ impl Core {
                 .filter_map(|path| {
                     let from = self.peers.get(path.peer.0 as usize)?;
                     Some(FibNextHop {
-                        address: path.attrs.next_hop.forwarding_addr(),
+                        address: fib_address(&path.attrs.next_hop, from.cfg.interface.is_some()),
                         interface: from.cfg.interface.clone(),
                         peer: from.cfg.name.clone(),
                     })
@@ -680,6 +682,7 @@ impl Core {
             prefixes_sent: up.map_or(0, |u| u.adj_out.advertised_len()),
             hostname: up.and_then(|u| u.negotiated.peer_hostname.clone()),
             last_error: p.last_error.clone(),
+            refresh_requests_received: p.refresh_requests,
         }
     }
 
@@ -740,6 +743,21 @@ impl Core {
             }
         })
         .await;
+    }
+}
+
+/// The address the FIB forwards to. A link-local next hop needs its
+/// interface, which only unnumbered peers have: from a numbered peer
+/// (that sends its global address and a link-local one, as FRR does) the
+/// route goes via the global address.
+fn fib_address(next_hop: &NextHop, has_interface: bool) -> IpAddr {
+    match *next_hop {
+        NextHop::V6 { global, .. }
+            if !has_interface && !global.is_unspecified() && !global.is_unicast_link_local() =>
+        {
+            IpAddr::V6(global)
+        }
+        _ => next_hop.forwarding_addr(),
     }
 }
 

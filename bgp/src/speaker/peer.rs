@@ -91,6 +91,8 @@ pub(crate) struct Peer {
     pub connecting: Option<u64>,
     pub up: Option<Up>,
     pub last_error: Option<String>,
+    /// ROUTE-REFRESH requests received, for snapshots.
+    pub refresh_requests: u64,
 }
 
 impl Peer {
