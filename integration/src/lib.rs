@@ -1,5 +1,6 @@
 //! neighd's test fabric: real network namespaces with real FRR, BIRD and
-//! GoBGP peers, typed queries of what they see, bounded waits, and resource
+//! GoBGP peers — and our own speaker through the `bgp-speaker` harness
+//! ([`speaker`]) — typed queries of what they see, bounded waits, and resource
 //! measurements for fabric benchmarks. No mocks.
 //!
 //! Everything it creates lives inside namespaces it creates (named
@@ -36,6 +37,7 @@ pub mod link;
 pub mod netns;
 pub mod procstat;
 pub mod route;
+pub mod speaker;
 pub mod wait;
 
 pub use error::{Error, Result};
