@@ -140,6 +140,7 @@ pub struct Session {
     state: State,
     negotiated: Option<Negotiated>,
     failures: u32,
+    connect_failures: u32,
     admin_up: bool,
 }
 
@@ -151,6 +152,7 @@ impl Session {
             state: State::Idle,
             negotiated: None,
             failures: 0,
+            connect_failures: 0,
             admin_up: false,
         }
     }
@@ -175,6 +177,14 @@ impl Session {
         self.failures
     }
 
+    /// The connect retry time after the current count of failed attempts:
+    /// `connect_retry`, doubling per failure, at most `idle_hold_max`.
+    pub fn connect_retry(&self) -> Duration {
+        let shift = self.connect_failures.min(16);
+        (self.cfg.connect_retry * (1u32 << shift))
+            .min(self.cfg.idle_hold_max.max(self.cfg.connect_retry))
+    }
+
     /// The idle hold that follows the current count of failures.
     pub fn idle_hold(&self) -> Duration {
         let shift = self.failures.saturating_sub(1).min(16);
@@ -197,8 +207,14 @@ impl Session {
             Event::TcpConnected => self.connected(&mut acts),
             Event::TcpFailed => {
                 if self.state == State::Connect {
-                    // Wait for the connect retry timer, still running.
+                    // Try again after a connect retry that grows with each
+                    // failed attempt.
+                    self.connect_failures += 1;
                     self.state = State::Active;
+                    acts.push(Action::StartTimer(
+                        Timer::ConnectRetry,
+                        self.connect_retry(),
+                    ));
                 }
             }
             Event::TcpClosed => match self.state {
@@ -226,7 +242,7 @@ impl Session {
     fn start(&mut self, acts: &mut Vec<Action>) {
         acts.push(Action::StartTimer(
             Timer::ConnectRetry,
-            self.cfg.connect_retry,
+            self.connect_retry(),
         ));
         if self.cfg.passive {
             self.state = State::Active;
@@ -263,11 +279,13 @@ impl Session {
         match (t, self.state) {
             (Timer::IdleHold, State::Idle) if self.admin_up => self.start(acts),
             (Timer::ConnectRetry, State::Connect) => {
+                // The attempt got no answer in time.
+                self.connect_failures += 1;
                 acts.push(Action::Close);
                 acts.push(Action::Connect);
                 acts.push(Action::StartTimer(
                     Timer::ConnectRetry,
-                    self.cfg.connect_retry,
+                    self.connect_retry(),
                 ));
             }
             (Timer::ConnectRetry, State::Active) if !self.cfg.passive => {
@@ -275,7 +293,7 @@ impl Session {
                 acts.push(Action::Connect);
                 acts.push(Action::StartTimer(
                     Timer::ConnectRetry,
-                    self.cfg.connect_retry,
+                    self.connect_retry(),
                 ));
             }
             (Timer::ConnectRetry, State::Active) => {
@@ -302,6 +320,7 @@ impl Session {
     fn connected(&mut self, acts: &mut Vec<Action>) {
         match self.state {
             State::Connect | State::Active | State::Idle if self.admin_up => {
+                self.connect_failures = 0;
                 acts.push(Action::StopTimer(Timer::ConnectRetry));
                 acts.push(Action::StopTimer(Timer::IdleHold));
                 acts.push(Action::Send(Message::Open(build_open(&self.cfg))));

@@ -390,25 +390,36 @@ fn connection_loss_before_established_retries_after_idle_hold() {
 }
 
 #[test]
-fn connect_retry() {
+fn connect_retry_backs_off_while_the_peer_is_unreachable() {
     let mut s = Session::new(cfg());
     s.handle(Event::Start);
+    // An attempt without an answer is abandoned and retried.
     let acts = s.handle(Event::TimerExpired(Timer::ConnectRetry));
     assert_eq!(
         acts,
         vec![
             Action::Close,
             Action::Connect,
-            Action::StartTimer(Timer::ConnectRetry, Duration::from_secs(10))
+            Action::StartTimer(Timer::ConnectRetry, Duration::from_secs(20))
         ]
     );
-    assert!(s.handle(Event::TcpFailed).is_empty());
-    assert_eq!(s.state(), State::Active);
-    let acts = s.handle(Event::TimerExpired(Timer::ConnectRetry));
-    assert!(acts.contains(&Action::Connect));
-    assert_eq!(s.state(), State::Connect);
+    let mut waits = Vec::new();
+    for _ in 0..4 {
+        let acts = s.handle(Event::TcpFailed);
+        assert_eq!(s.state(), State::Active);
+        let Some(Action::StartTimer(Timer::ConnectRetry, d)) = acts.first() else {
+            panic!("{acts:?}")
+        };
+        waits.push(d.as_secs());
+        let acts = s.handle(Event::TimerExpired(Timer::ConnectRetry));
+        assert!(acts.contains(&Action::Connect));
+        assert_eq!(s.state(), State::Connect);
+    }
+    assert_eq!(waits, vec![40, 60, 60, 60]);
+    // A connection resets the backoff.
+    s.handle(Event::TcpConnected);
+    assert_eq!(s.connect_retry(), Duration::from_secs(10));
 }
-
 #[test]
 fn peer_without_multiprotocol_speaks_ipv4_only() {
     let mut s = open_sent(cfg());
