@@ -172,3 +172,47 @@ async fn unconfigured_peers_are_refused() {
     assert_eq!(n, 0, "closed without a word");
     a.shutdown(None).await.unwrap();
 }
+
+#[tokio::test]
+async fn four_octet_asn_and_ibgp() {
+    // eBGP from a 4-octet AS: the AS path carries it whole.
+    let (a, _ae) = speaker(4_200_000_001, "127.0.0.14", "127.0.0.24", 65020, 17904).await;
+    let (b, _be) = speaker(65020, "127.0.0.24", "127.0.0.14", 4_200_000_001, 17904).await;
+    a.announce("10.40.0.0/24".parse().unwrap(), RouteAttributes::default())
+        .unwrap();
+    let path = wait_for("route on b", async || {
+        let r = b.routes().await.ok()?;
+        r.into_iter().next().map(|r| r.paths[0].clone())
+    })
+    .await;
+    assert_eq!(path.as_path, "4200000001");
+    assert_eq!(b.peers().await.unwrap()[0].remote_as, "4200000001");
+
+    // iBGP: no AS prepended; the route is learned with an empty AS path.
+    let (c, _ce) = speaker(65030, "127.0.0.15", "127.0.0.25", 65030, 17905).await;
+    let (d, _de) = speaker(65030, "127.0.0.25", "127.0.0.15", 65030, 17905).await;
+    c.announce(
+        "10.50.0.0/24".parse().unwrap(),
+        RouteAttributes {
+            med: Some(7),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let path = wait_for("route on d", async || {
+        let r = d.routes().await.ok()?;
+        r.into_iter().next().map(|r| r.paths[0].clone())
+    })
+    .await;
+    assert_eq!(
+        (
+            path.from.as_str(),
+            path.as_path.as_str(),
+            path.next_hop.as_str()
+        ),
+        ("127.0.0.15", "", "127.0.0.15")
+    );
+    for s in [a, b, c, d] {
+        s.shutdown(None).await.unwrap();
+    }
+}
