@@ -16,7 +16,8 @@
 //!     (no polling), or when BIRD's `show route count` / GoBGP's
 //!     `global rib summary` (polled every 50 ms) reaches N.
 //!
-//! Each row has the CPU seconds used during the measurement and the peak
+//! Before the clock starts, the FRR on the other side is let settle (idle
+//! CPU). Each row has the CPU seconds used during the measurement and the peak
 //! RSS of the sender and the receiver process. Needs root; a measurement,
 //! not a test.
 //!
@@ -80,6 +81,20 @@ impl Sampler {
             }
         }
         r
+    }
+}
+
+/// Waits (up to 30 s) until `pids` use less than 20 ms of CPU in 500 ms:
+/// a daemon still digesting its start or its preload must not steal the
+/// measurement's time.
+fn settle(pids: &[u32]) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let s = Sampler::start(pids);
+        std::thread::sleep(Duration::from_millis(500));
+        if s.finish().cpu < Duration::from_millis(20) {
+            return;
+        }
     }
 }
 
@@ -170,6 +185,7 @@ fn send_ours(n: u32) -> Result<Row> {
         ],
     )?;
     wait_frr_session(&rcv, SENDER)?;
+    settle(&frr_pids(&rcv));
     let snd_s = Sampler::start(&[us.pid()]);
     let rcv_s = Sampler::start(&frr_pids(&rcv));
     let start = Instant::now();
@@ -199,6 +215,7 @@ fn send_bird(n: u32, prefixes: &[String]) -> Result<Row> {
         );
     let bird = Bird::start(&s, &conf)?;
     wait_frr_session(&rcv, SENDER)?;
+    settle(&frr_pids(&rcv));
     let pid = bird.daemon().map_or(0, |d| d.pid());
     let snd_s = Sampler::start(&[pid]);
     let rcv_s = Sampler::start(&frr_pids(&rcv));
@@ -226,6 +243,7 @@ fn send_gobgp(n: u32, prefixes: &[String]) -> Result<Row> {
         DEFAULT_API_PORT,
     )?;
     wait_frr_session(&rcv, SENDER)?;
+    settle(&frr_pids(&rcv));
     let pid = gobgp.daemon().map_or(0, |d| d.pid());
     let snd_s = Sampler::start(&[pid]);
     let rcv_s = Sampler::start(&frr_pids(&rcv));
@@ -258,7 +276,9 @@ fn send_frr(n: u32, prefixes: &[String]) -> Result<Row> {
             .render(),
     )?;
     wait_frr_session(&rcv, SENDER)?;
+    settle(&frr_pids(&rcv));
     wait_frr_session(&snd, RECEIVER)?;
+    settle(&frr_pids(&snd));
     let snd_s = Sampler::start(&frr_pids(&snd));
     let rcv_s = Sampler::start(&frr_pids(&rcv));
     let start = Instant::now();
@@ -338,6 +358,7 @@ fn recv_ours(n: u32, prefixes: &[String]) -> Result<Row> {
     )?;
     us.route_counts()?; // it answers: it is up
     wait_frr_session(&snd, RECEIVER)?;
+    settle(&frr_pids(&snd));
     let snd_s = Sampler::start(&frr_pids(&snd));
     let rcv_s = Sampler::start(&[us.pid()]);
     let start = open_sender(&snd)?;
@@ -362,6 +383,7 @@ fn recv_bird(n: u32, prefixes: &[String]) -> Result<Row> {
     )?;
     let pid = bird.daemon().map_or(0, |d| d.pid());
     wait_frr_session(&snd, RECEIVER)?;
+    settle(&frr_pids(&snd));
     let snd_s = Sampler::start(&frr_pids(&snd));
     let rcv_s = Sampler::start(&[pid]);
     let start = open_sender(&snd)?;
@@ -388,6 +410,7 @@ fn recv_gobgp(n: u32, prefixes: &[String]) -> Result<Row> {
     )?;
     let pid = gobgp.daemon().map_or(0, |d| d.pid());
     wait_frr_session(&snd, RECEIVER)?;
+    settle(&frr_pids(&snd));
     let snd_s = Sampler::start(&frr_pids(&snd));
     let rcv_s = Sampler::start(&[pid]);
     let start = open_sender(&snd)?;
