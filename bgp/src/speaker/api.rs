@@ -3,6 +3,7 @@
 //! for FIB programming and peer state.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -44,9 +45,9 @@ pub struct FibNextHop {
     /// from unnumbered peers, even for IPv4 prefixes).
     pub address: IpAddr,
     /// The interface, for link-local next hops.
-    pub interface: Option<String>,
+    pub interface: Option<Arc<str>>,
     /// The peer the path came from (its configured name).
-    pub peer: String,
+    pub peer: Arc<str>,
 }
 
 /// A change of the best learned route of a prefix, for FIB programming.

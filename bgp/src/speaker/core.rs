@@ -60,7 +60,7 @@ pub(crate) struct Core {
     next_id: u64,
     draining: Vec<tokio::task::JoinHandle<()>>,
     /// Prefixes with learned next hops on the FIB stream.
-    installed: std::collections::HashSet<Prefix>,
+    installed: std::collections::HashSet<Prefix, foldhash::fast::RandomState>,
 }
 
 impl std::fmt::Debug for Core {
@@ -84,6 +84,8 @@ impl Core {
             .enumerate()
             .map(|(i, p)| Peer {
                 id: PeerId(i as u32),
+                name: Arc::from(p.name.as_str()),
+                interface: p.interface.as_deref().map(Arc::from),
                 cfg: p.clone(),
                 main: Fsm::new(cfg.session(p)),
                 other: None,
@@ -103,7 +105,7 @@ impl Core {
             peer_events,
             next_id: 0,
             draining: Vec::new(),
-            installed: std::collections::HashSet::new(),
+            installed: std::collections::HashSet::default(),
         }
     }
 
@@ -541,28 +543,30 @@ impl Core {
     /// Hands Loc-RIB changes to every established peer's Adj-RIB-Out and
     /// to the FIB stream.
     fn propagate(&mut self, changes: Vec<LocRibChange>) {
+        let Core {
+            peers,
+            loc,
+            interner,
+            routes,
+            installed,
+            ..
+        } = self;
         for ch in changes {
             let family = ch.prefix.family();
-            let source = ch
-                .best
-                .as_ref()
-                .and_then(|b| self.loc.peer(b.peer))
-                .cloned();
-            for peer in &mut self.peers {
+            let source = ch.best.as_ref().and_then(|b| loc.peer(b.peer));
+            for peer in peers.iter_mut() {
                 let Some(up) = peer.up.as_mut() else { continue };
                 if !up.negotiated.has_family(family) {
                     continue;
                 }
-                if let Err(e) = up.adj_out.apply_best(
-                    ch.prefix,
-                    ch.best.as_ref(),
-                    source.as_ref(),
-                    &mut self.interner,
-                ) {
+                if let Err(e) = up
+                    .adj_out
+                    .apply_best(ch.prefix, ch.best.as_ref(), source, interner)
+                {
                     tracing::debug!(peer = %peer.cfg.name, "not advertised: {e}");
                 }
             }
-            if self.routes.is_closed() {
+            if routes.is_closed() {
                 continue;
             }
             let next_hops: Vec<FibNextHop> = ch
@@ -570,11 +574,11 @@ impl Core {
                 .iter()
                 .filter(|path| !path.peer.is_local())
                 .filter_map(|path| {
-                    let from = self.peers.get(path.peer.0 as usize)?;
+                    let from = peers.get(path.peer.0 as usize)?;
                     Some(FibNextHop {
                         address: fib_address(&path.attrs.next_hop, from.cfg.interface.is_some()),
-                        interface: from.cfg.interface.clone(),
-                        peer: from.cfg.name.clone(),
+                        interface: from.interface.clone(),
+                        peer: Arc::clone(&from.name),
                     })
                 })
                 .collect();
@@ -582,13 +586,13 @@ impl Core {
             // path is ours was never installed, unless it replaced a
             // learned one.
             let was_installed = if next_hops.is_empty() {
-                self.installed.remove(&ch.prefix)
+                installed.remove(&ch.prefix)
             } else {
-                self.installed.insert(ch.prefix);
+                installed.insert(ch.prefix);
                 true
             };
             if was_installed {
-                let _ = self.routes.send(RouteEvent {
+                let _ = routes.send(RouteEvent {
                     prefix: ch.prefix,
                     next_hops,
                 });

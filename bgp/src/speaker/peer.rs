@@ -84,6 +84,10 @@ pub(crate) struct Up {
 #[derive(Debug)]
 pub(crate) struct Peer {
     pub id: PeerId,
+    /// `cfg.name`, shared with every FIB next hop.
+    pub name: std::sync::Arc<str>,
+    /// `cfg.interface`, shared likewise.
+    pub interface: Option<std::sync::Arc<str>>,
     pub cfg: PeerConfig,
     pub main: Fsm,
     pub other: Option<Fsm>,

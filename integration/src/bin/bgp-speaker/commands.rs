@@ -232,8 +232,8 @@ pub async fn run(speaker: &Speaker, fib: &Fib, cmd: Command) -> Result<Value, St
                         .map(|h| {
                             json!({
                                 "address": h.address.to_string(),
-                                "interface": h.interface,
-                                "peer": h.peer,
+                                "interface": h.interface.as_deref(),
+                                "peer": &*h.peer,
                             })
                         })
                         .collect();
