@@ -65,9 +65,16 @@ fn drop_removes_the_namespace_and_its_processes() -> integration::Result<()> {
     drop(a);
     assert!(!namespaces().contains(&name), "{name} still listed");
     assert!(!dir.exists(), "{} still there", dir.display());
-    assert!(!alive(pid), "process {pid} of {name} survived");
-    // the peer's end of the veth went with it
-    assert!(b.ip(["link", "show", "eth0"]).is_err());
+    // The kernel finishes tearing a namespace down (its processes, the
+    // peer's veth end) asynchronously after `ip netns del` returns.
+    wait_until(
+        Duration::from_secs(10),
+        "the namespace's process to die",
+        || (!alive(pid)).then_some(()),
+    )?;
+    wait_until(Duration::from_secs(10), "the peer's veth end to go", || {
+        b.ip(["link", "show", "eth0"]).is_err().then_some(())
+    })?;
     Ok(())
 }
 
