@@ -9,7 +9,9 @@ use std::time::Duration;
 use super::config::SessionConfig;
 use super::negotiate::{build_open, negotiate, Negotiated};
 use crate::wire::error::code;
-use crate::wire::{DecodeError, Message, Notification, RefreshSubtype, RouteRefresh, Update};
+use crate::wire::{
+    DecodeError, Family, Message, Notification, RefreshSubtype, RouteRefresh, Update,
+};
 
 /// The session states of RFC 4271 §8.2.2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,6 +77,17 @@ pub enum Event {
     Malformed(DecodeError),
     /// A timer fired.
     TimerExpired(Timer),
+    /// The peer sent more prefixes of `family` than `limit`: send Cease /
+    /// Maximum Number of Prefixes Reached (RFC 4486) and stay idle for
+    /// `idle_hold` before trying again.
+    MaxPrefixExceeded {
+        /// The family that went over.
+        family: Family,
+        /// The configured limit.
+        limit: u32,
+        /// How long to stay down.
+        idle_hold: Duration,
+    },
 }
 
 /// Why a session (or an attempt at one) ended.
@@ -90,6 +103,13 @@ pub enum DownReason {
     ConnectionClosed,
     /// We were told to stop.
     AdminStop,
+    /// The peer sent more prefixes than allowed.
+    MaxPrefix {
+        /// The family that went over.
+        family: Family,
+        /// The configured limit.
+        limit: u32,
+    },
 }
 
 impl fmt::Display for DownReason {
@@ -100,6 +120,10 @@ impl fmt::Display for DownReason {
             DownReason::HoldTimerExpired => f.write_str("hold timer expired"),
             DownReason::ConnectionClosed => f.write_str("connection closed"),
             DownReason::AdminStop => f.write_str("administratively stopped"),
+            DownReason::MaxPrefix { family, limit } => write!(
+                f,
+                "sent NOTIFICATION Cease/Maximum Number of Prefixes Reached: more than {limit} {family} prefixes"
+            ),
         }
     }
 }
@@ -222,6 +246,29 @@ impl Session {
                 _ => self.fail(None, DownReason::ConnectionClosed, &mut acts),
             },
             Event::Received(m) => self.received(m, &mut acts),
+            Event::MaxPrefixExceeded {
+                family,
+                limit,
+                idle_hold,
+            } => {
+                if self.state == State::Established {
+                    // RFC 4486 §4: AFI, SAFI and the upper bound.
+                    let mut data = family.afi.to_be_bytes().to_vec();
+                    data.push(family.safi);
+                    data.extend_from_slice(&limit.to_be_bytes());
+                    let n = Notification {
+                        code: code::CEASE,
+                        subcode: code::cease::MAXIMUM_PREFIXES,
+                        data,
+                    };
+                    acts.push(Action::Send(Message::Notification(n)));
+                    self.teardown(DownReason::MaxPrefix { family, limit }, &mut acts);
+                    self.failures += 1;
+                    if self.admin_up {
+                        acts.push(Action::StartTimer(Timer::IdleHold, idle_hold));
+                    }
+                }
+            }
             Event::Malformed(e) => {
                 if matches!(
                     self.state,

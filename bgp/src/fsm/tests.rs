@@ -450,3 +450,36 @@ fn graceful_restart_capability_is_announced() {
     assert!(gr.families.iter().all(|f| f.forwarding_preserved));
     assert_eq!(gr.families.len(), 2);
 }
+
+#[test]
+fn max_prefix_sends_cease_and_holds_down() {
+    let mut s = established(cfg());
+    let acts = s.handle(Event::MaxPrefixExceeded {
+        family: Family::IPV4_UNICAST,
+        limit: 1000,
+        idle_hold: Duration::from_secs(30),
+    });
+    let n = sent_notification(&acts).unwrap();
+    assert_eq!(
+        (n.code, n.subcode),
+        (code::CEASE, code::cease::MAXIMUM_PREFIXES)
+    );
+    assert_eq!(n.data, vec![0, 1, 1, 0, 0, 0x03, 0xe8], "AFI, SAFI, limit");
+    assert!(acts.contains(&Action::StartTimer(
+        Timer::IdleHold,
+        Duration::from_secs(30)
+    )));
+    let down = acts.iter().find_map(|a| match a {
+        Action::Down(r) => Some(r.to_string()),
+        _ => None,
+    });
+    assert_eq!(
+        down.as_deref(),
+        Some("sent NOTIFICATION Cease/Maximum Number of Prefixes Reached: more than 1000 ipv4-unicast prefixes")
+    );
+    assert_eq!(s.state(), State::Idle);
+    // After the hold, it tries again.
+    assert!(s
+        .handle(Event::TimerExpired(Timer::IdleHold))
+        .contains(&Action::Connect));
+}
