@@ -134,6 +134,8 @@ pub(crate) enum Command {
     Peers(oneshot::Sender<Vec<PeerStatus>>),
     Routes(oneshot::Sender<Vec<RouteStatus>>),
     Shutdown(Option<String>, oneshot::Sender<()>),
+    StopForRestart(oneshot::Sender<()>),
+    InitialRoutesDone,
 }
 
 /// A handle to a running speaker. Cheap to clone; the speaker stops when
@@ -151,6 +153,8 @@ impl std::fmt::Debug for Command {
             Command::Peers(_) => "Peers",
             Command::Routes(_) => "Routes",
             Command::Shutdown(..) => "Shutdown",
+            Command::StopForRestart(_) => "StopForRestart",
+            Command::InitialRoutesDone => "InitialRoutesDone",
         })
     }
 }
@@ -189,6 +193,26 @@ impl Speaker {
     pub async fn routes(&self) -> Result<Vec<RouteStatus>, Stopped> {
         let (tx, rx) = oneshot::channel();
         self.tx.send(Command::Routes(tx)).map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// After a restart (graceful restart configured with `restarting`):
+    /// every route is announced again, so End-of-RIB may go to the peers,
+    /// which then drop what we did not re-announce.
+    pub fn initial_routes_done(&self) -> Result<(), Stopped> {
+        self.tx
+            .send(Command::InitialRoutesDone)
+            .map_err(|_| Stopped)
+    }
+
+    /// Ends the speaker for a graceful restart: every connection is closed
+    /// without a NOTIFICATION, so peers that help (RFC 4724) keep our
+    /// routes as stale until we are back.
+    pub async fn stop_for_restart(&self) -> Result<(), Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Command::StopForRestart(tx))
+            .map_err(|_| Stopped)?;
         rx.await.map_err(|_| Stopped)
     }
 

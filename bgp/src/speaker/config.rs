@@ -37,6 +37,31 @@ pub struct PeerConfig {
     pub next_hop_v4: Option<Ipv4Addr>,
     /// Our IPv6 next hop; default: our address on the session if IPv6.
     pub next_hop_v6: Option<NextHop>,
+    /// A limit on the prefixes the peer may send, per family.
+    pub max_prefix: Option<MaxPrefix>,
+}
+
+/// A maximum-prefix limit (FRR's `neighbor X maximum-prefix N P restart M`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxPrefix {
+    /// Prefixes per family above which the session is closed with Cease /
+    /// Maximum Number of Prefixes Reached.
+    pub limit: u32,
+    /// Percent of `limit` at which a warning is logged (once per session).
+    pub warning_percent: u8,
+    /// How long the session stays down before trying again.
+    pub restart: Duration,
+}
+
+impl MaxPrefix {
+    /// A limit with a warning at 75% and a one-minute hold down.
+    pub fn new(limit: u32) -> MaxPrefix {
+        MaxPrefix {
+            limit,
+            warning_percent: 75,
+            restart: Duration::from_secs(60),
+        }
+    }
 }
 
 impl PeerConfig {
@@ -56,6 +81,7 @@ impl PeerConfig {
             families: vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
             next_hop_v4: None,
             next_hop_v6: None,
+            max_prefix: None,
         }
     }
 

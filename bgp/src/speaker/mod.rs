@@ -22,16 +22,17 @@ pub use api::{
     Events, FibNextHop, PathStatus, PeerEvent, PeerStatus, RouteAttributes, RouteEvent,
     RouteStatus, Speaker, Stopped,
 };
-pub use config::{PeerConfig, SpeakerConfig};
+pub use config::{MaxPrefix, PeerConfig, SpeakerConfig};
 
 /// Starts a speaker: binds its listener (when configured) and begins
 /// connecting to its peers.
 pub async fn start(cfg: SpeakerConfig) -> std::io::Result<(Speaker, Events)> {
     let (input_tx, input_rx) = mpsc::channel(1024);
+    let mut listener_task = None;
     if let Some(addr) = cfg.listen {
         let listener = transport::listen(addr)?;
         let tx = input_tx.clone();
-        tokio::spawn(async move {
+        listener_task = Some(tokio::spawn(async move {
             loop {
                 match listener.accept().await {
                     Ok((stream, from)) => {
@@ -45,12 +46,12 @@ pub async fn start(cfg: SpeakerConfig) -> std::io::Result<(Speaker, Events)> {
                     }
                 }
             }
-        });
+        }));
     }
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (route_tx, route_rx) = mpsc::unbounded_channel();
     let (peer_tx, peer_rx) = mpsc::unbounded_channel();
-    let core = core::Core::new(cfg, input_tx, route_tx, peer_tx);
+    let core = core::Core::new(cfg, input_tx, route_tx, peer_tx, listener_task);
     tokio::spawn(core.run(cmd_rx, input_rx));
     Ok((
         Speaker { tx: cmd_tx },

@@ -78,6 +78,20 @@ pub(crate) struct Up {
     pub eor_pending: Vec<Family>,
     /// Enhanced route refresh: EoRR to send once the resend is flushed.
     pub eorr_pending: Vec<Family>,
+    /// Graceful restart helper: routes kept stale from before the peer's
+    /// restart are swept when its End-of-RIB comes, or at this time.
+    pub stale_until: Option<Instant>,
+    /// A maximum-prefix warning was logged this session.
+    pub max_prefix_warned: bool,
+}
+
+/// A restarting peer's routes, kept stale while it comes back (RFC 4724
+/// §4.2, helper role).
+#[derive(Debug)]
+pub(crate) struct Retained {
+    pub adj_in: AdjRibIn,
+    /// When the peer's restart time runs out.
+    pub until: Instant,
 }
 
 /// Everything about one configured peer.
@@ -94,6 +108,8 @@ pub(crate) struct Peer {
     /// The outgoing connection attempt in flight, by generation.
     pub connecting: Option<u64>,
     pub up: Option<Up>,
+    /// Routes of a peer in graceful restart, while it is down.
+    pub retained: Option<Retained>,
     pub last_error: Option<String>,
     /// ROUTE-REFRESH requests received, for snapshots.
     pub refresh_requests: u64,

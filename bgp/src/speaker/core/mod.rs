@@ -4,7 +4,10 @@
 //! another, accepting and connecting in their own; they talk to this task
 //! over channels, so no state is shared and nothing is locked.
 
-use std::net::{IpAddr, SocketAddr};
+mod graceful;
+mod routes;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpStream;
@@ -12,24 +15,17 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::api::{
-    Command, FibNextHop, PathStatus, PeerEvent, PeerStatus, RouteAttributes, RouteEvent,
-    RouteStatus,
+    Command, PathStatus, PeerEvent, PeerStatus, RouteAttributes, RouteEvent, RouteStatus,
 };
 use super::config::SpeakerConfig;
 use super::connection::{MessageReader, MessageWriter, ReadError};
-use super::peer::{Conn, Fsm, Peer, Slot, Up};
+use super::peer::{Conn, Fsm, Peer, Slot};
 use super::transport;
 use crate::fsm::collision::{self, Keep};
 use crate::fsm::{Action, Event, State};
-use crate::rib::{
-    AdjInConfig, AdjRibIn, AdjRibOut, AttrInterner, ExportPolicy, LocRib, LocRibChange, PathAttrs,
-    PeerId, PeerInfo,
-};
+use crate::rib::{AttrInterner, LocRib, PathAttrs, PeerId};
 use crate::wire::error::code;
-use crate::wire::{
-    DecodeError, Message, NextHop, Notification, Prefix, RefreshSubtype, RouteRefresh, Update,
-    WireContext,
-};
+use crate::wire::{DecodeError, Message, NextHop, Notification, Prefix, WireContext};
 
 /// What the helper tasks tell the protocol task.
 #[derive(Debug)]
@@ -59,6 +55,11 @@ pub(crate) struct Core {
     peer_events: mpsc::UnboundedSender<PeerEvent>,
     next_id: u64,
     draining: Vec<tokio::task::JoinHandle<()>>,
+    /// The accepting task, stopped with the speaker (freeing the port).
+    listener: Option<tokio::task::JoinHandle<()>>,
+    /// While we restart: End-of-RIB waits until the application's
+    /// routes are all back, at the latest until this time.
+    eor_deadline: Option<Instant>,
     /// Prefixes with learned next hops on the FIB stream.
     installed: std::collections::HashSet<Prefix, foldhash::fast::RandomState>,
 }
@@ -77,6 +78,7 @@ impl Core {
         input: mpsc::Sender<Input>,
         routes: mpsc::UnboundedSender<RouteEvent>,
         peer_events: mpsc::UnboundedSender<PeerEvent>,
+        listener: Option<tokio::task::JoinHandle<()>>,
     ) -> Core {
         let peers = cfg
             .peers
@@ -91,10 +93,15 @@ impl Core {
                 other: None,
                 connecting: None,
                 up: None,
+                retained: None,
                 last_error: None,
                 refresh_requests: 0,
             })
             .collect();
+        let cfg_restart_deadline = cfg
+            .graceful_restart
+            .filter(|gr| gr.restarting)
+            .map(|gr| Instant::now() + std::time::Duration::from_secs(u64::from(gr.restart_time)));
         Core {
             loc: LocRib::with_max_paths(cfg.max_paths),
             cfg,
@@ -106,6 +113,8 @@ impl Core {
             next_id: 0,
             draining: Vec::new(),
             installed: std::collections::HashSet::default(),
+            eor_deadline: cfg_restart_deadline,
+            listener,
         }
     }
 
@@ -126,6 +135,11 @@ impl Core {
                         let _ = done.send(());
                         return;
                     }
+                    Some(Command::StopForRestart(done)) => {
+                        self.stop_for_restart().await;
+                        let _ = done.send(());
+                        return;
+                    }
                     Some(cmd) => self.command(cmd),
                     None => {
                         self.shutdown(None).await;
@@ -140,15 +154,18 @@ impl Core {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        self.peers
+        let fsm = self
+            .peers
             .iter()
             .flat_map(|p| std::iter::once(&p.main).chain(p.other.as_ref()))
             .filter_map(|f| f.timers.next())
-            .min()
+            .min();
+        fsm.into_iter().chain(self.next_restart_deadline()).min()
     }
 
     fn fire_timers(&mut self) {
         let now = Instant::now();
+        self.fire_restart_deadlines(now);
         for p in 0..self.peers.len() {
             for slot in [Slot::Main, Slot::Other] {
                 let due = self.peers[p]
@@ -215,7 +232,7 @@ impl Core {
             Action::Established(_) => {}
             Action::Down(reason) => {
                 if slot == Slot::Main {
-                    self.down(p, reason.to_string());
+                    self.down(p, reason);
                     // The colliding connection, if any, carries on.
                     if let Some(other) = self.peers[p].other.take() {
                         self.peers[p].main = other;
@@ -409,227 +426,6 @@ impl Core {
         }
     }
 
-    fn established(&mut self, p: usize, neg: crate::fsm::Negotiated) {
-        let local = self.peers[p].main.conn.as_ref().map(|c| c.local.ip());
-        let peer = &mut self.peers[p];
-        let info = PeerInfo {
-            id: peer.id,
-            asn: neg.peer_as,
-            router_id: neg.peer_router_id,
-            address: peer.cfg.address,
-            ibgp: neg.ibgp,
-            interface: peer.cfg.interface.clone(),
-        };
-        let local_v4 = match local {
-            Some(IpAddr::V4(a)) => Some(a),
-            _ => None,
-        };
-        let local_v6 = match local {
-            Some(IpAddr::V6(a)) if a.to_ipv4_mapped().is_none() => Some(NextHop::V6 {
-                global: a,
-                link_local: a.is_unicast_link_local().then_some(a),
-            }),
-            _ => None,
-        };
-        let policy = ExportPolicy {
-            local_asn: self.cfg.asn,
-            next_hop_v4: peer.cfg.next_hop_v4.or(local_v4).or(match local {
-                Some(IpAddr::V6(a)) => a.to_ipv4_mapped(),
-                _ => None,
-            }),
-            next_hop_v6: peer.cfg.next_hop_v6.or(local_v6),
-            extended_next_hop: neg.ipv4_over_ipv6,
-        };
-        tracing::info!(
-            peer = %peer.cfg.name,
-            "session established with AS {} ({}), hold time {}s",
-            neg.peer_as,
-            neg.peer_hostname.as_deref().unwrap_or("no hostname"),
-            neg.hold_time.as_secs()
-        );
-        self.loc.set_peer(info.clone());
-        let adj_in = AdjRibIn::new(
-            peer.id,
-            AdjInConfig::new(self.cfg.asn, self.cfg.router_id, &info),
-        );
-        let mut adj_out = AdjRibOut::new(info, policy);
-        for (prefix, _) in self.loc.iter() {
-            if !neg.has_family(prefix.family()) {
-                continue;
-            }
-            let best = self.loc.best(prefix);
-            let source = best.and_then(|b| self.loc.peer(b.peer));
-            if let Err(e) = adj_out.apply_best(prefix, best, source, &mut self.interner) {
-                tracing::debug!(peer = %peer.cfg.name, "not advertised: {e}");
-            }
-        }
-        let families = neg.families.clone();
-        peer.up = Some(Up {
-            negotiated: neg,
-            adj_in,
-            adj_out,
-            since: Instant::now(),
-            eor_pending: families,
-            eorr_pending: Vec::new(),
-        });
-        peer.last_error = None;
-        let _ = self.peer_events.send(PeerEvent {
-            peer: peer.cfg.name.clone(),
-            state: State::Established,
-            reason: None,
-        });
-    }
-
-    fn down(&mut self, p: usize, reason: String) {
-        let peer = &mut self.peers[p];
-        tracing::warn!(peer = %peer.cfg.name, "session down: {reason}");
-        peer.last_error = Some(reason.clone());
-        let was_up = peer.up.take();
-        let id = peer.id;
-        let _ = self.peer_events.send(PeerEvent {
-            peer: peer.cfg.name.clone(),
-            state: State::Idle,
-            reason: Some(reason),
-        });
-        if let Some(mut up) = was_up {
-            let mut changes = Vec::new();
-            up.adj_in.clear(&mut changes);
-            let mut lc = Vec::new();
-            if let Err(e) = self.loc.apply(id, &changes, &mut lc) {
-                tracing::error!("RIB: {e}");
-            }
-            self.loc.remove_peer(id, &mut lc);
-            self.propagate(lc);
-        }
-    }
-
-    fn update(&mut self, p: usize, u: &Update) {
-        let peer = &mut self.peers[p];
-        let Some(up) = peer.up.as_mut() else { return };
-        for e in &u.errors {
-            tracing::warn!(peer = %peer.cfg.name, "{e}");
-        }
-        let mut changes = Vec::new();
-        if let Some(rejected) = up.adj_in.apply(u, &mut self.interner, &mut changes) {
-            tracing::debug!(peer = %peer.cfg.name, "routes treated as withdrawn: {rejected:?}");
-        }
-        let mut lc = Vec::new();
-        if let Err(e) = self.loc.apply(peer.id, &changes, &mut lc) {
-            tracing::error!("RIB: {e}");
-        }
-        self.propagate(lc);
-    }
-
-    fn refresh(&mut self, p: usize, rr: RouteRefresh) {
-        let peer = &mut self.peers[p];
-        let Some(up) = peer.up.as_mut() else { return };
-        if rr.subtype != RefreshSubtype::Request {
-            // The peer's own re-advertisement markers; without graceful
-            // handling of stale routes here they need no action.
-            return;
-        }
-        peer.refresh_requests += 1;
-        tracing::info!(peer = %peer.cfg.name, "route refresh requested for {}", rr.family);
-        if up.negotiated.enhanced_route_refresh {
-            peer.main.send(&Message::RouteRefresh(RouteRefresh {
-                family: rr.family,
-                subtype: RefreshSubtype::Begin,
-            }));
-            up.eorr_pending.push(rr.family);
-        }
-        up.adj_out.resend_all();
-    }
-
-    /// Hands Loc-RIB changes to every established peer's Adj-RIB-Out and
-    /// to the FIB stream.
-    fn propagate(&mut self, changes: Vec<LocRibChange>) {
-        let Core {
-            peers,
-            loc,
-            interner,
-            routes,
-            installed,
-            ..
-        } = self;
-        for ch in changes {
-            let family = ch.prefix.family();
-            let source = ch.best.as_ref().and_then(|b| loc.peer(b.peer));
-            for peer in peers.iter_mut() {
-                let Some(up) = peer.up.as_mut() else { continue };
-                if !up.negotiated.has_family(family) {
-                    continue;
-                }
-                if let Err(e) = up
-                    .adj_out
-                    .apply_best(ch.prefix, ch.best.as_ref(), source, interner)
-                {
-                    tracing::debug!(peer = %peer.cfg.name, "not advertised: {e}");
-                }
-            }
-            if routes.is_closed() {
-                continue;
-            }
-            let next_hops: Vec<FibNextHop> = ch
-                .ecmp
-                .iter()
-                .filter(|path| !path.peer.is_local())
-                .filter_map(|path| {
-                    let from = peers.get(path.peer.0 as usize)?;
-                    Some(FibNextHop {
-                        address: fib_address(&path.attrs.next_hop, from.cfg.interface.is_some()),
-                        interface: from.interface.clone(),
-                        peer: Arc::clone(&from.name),
-                    })
-                })
-                .collect();
-            // Tell the FIB about learned routes only: a prefix whose best
-            // path is ours was never installed, unless it replaced a
-            // learned one.
-            let was_installed = if next_hops.is_empty() {
-                installed.remove(&ch.prefix)
-            } else {
-                installed.insert(ch.prefix);
-                true
-            };
-            if was_installed {
-                let _ = routes.send(RouteEvent {
-                    prefix: ch.prefix,
-                    next_hops,
-                });
-            }
-        }
-    }
-
-    /// Writes pending route changes to every peer with room in its queue,
-    /// then the End-of-RIB and EoRR markers that were waiting for them.
-    fn flush(&mut self) {
-        for peer in &mut self.peers {
-            let (Some(up), Some(conn)) = (peer.up.as_mut(), peer.main.conn.as_ref()) else {
-                continue;
-            };
-            if up.adj_out.pending_len() > 0 {
-                if !conn.writer.has_room() {
-                    continue;
-                }
-                let mut buf = Vec::new();
-                up.adj_out.flush(&up.negotiated.tx, &mut buf);
-                conn.writer.send(buf);
-            }
-            for family in up.eor_pending.drain(..) {
-                let eor = Message::Update(Box::new(Update::end_of_rib(family)));
-                conn.writer.send_message(&eor, &up.negotiated.tx);
-            }
-            for family in up.eorr_pending.drain(..) {
-                let eorr = Message::RouteRefresh(RouteRefresh {
-                    family,
-                    subtype: RefreshSubtype::End,
-                });
-                conn.writer.send_message(&eorr, &up.negotiated.tx);
-            }
-        }
-        self.draining.retain(|t| !t.is_finished());
-    }
-
     fn command(&mut self, cmd: Command) {
         match cmd {
             Command::Announce(routes) => {
@@ -668,7 +464,12 @@ impl Core {
             Command::Routes(reply) => {
                 let _ = reply.send(self.routes_snapshot());
             }
-            Command::Shutdown(..) => unreachable!("handled by run"),
+            Command::InitialRoutesDone => {
+                if self.eor_deadline.take().is_some() {
+                    tracing::info!("initial routes announced: End-of-RIB to every peer");
+                }
+            }
+            Command::Shutdown(..) | Command::StopForRestart(_) => unreachable!("handled by run"),
         }
     }
 
@@ -734,12 +535,20 @@ impl Core {
         out
     }
 
-    async fn shutdown(&mut self, message: Option<String>) {
-        for p in 0..self.peers.len() {
-            self.drive(p, Slot::Other, Event::Stop(message.clone()));
-            self.drive(p, Slot::Main, Event::Stop(message.clone()));
+    /// Closes every connection without a NOTIFICATION, so that peers
+    /// doing graceful restart keep our routes while we are away.
+    async fn stop_for_restart(&mut self) {
+        for peer in &mut self.peers {
+            for f in std::iter::once(&mut peer.main).chain(peer.other.as_mut()) {
+                if let Some(c) = f.conn.take() {
+                    self.draining.push(c.close());
+                }
+            }
         }
-        // Let the writers send their NOTIFICATIONs.
+        self.drain().await;
+    }
+
+    async fn drain(&mut self) {
         let draining = std::mem::take(&mut self.draining);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
             for t in draining {
@@ -748,20 +557,22 @@ impl Core {
         })
         .await;
     }
+
+    async fn shutdown(&mut self, message: Option<String>) {
+        for p in 0..self.peers.len() {
+            self.drive(p, Slot::Other, Event::Stop(message.clone()));
+            self.drive(p, Slot::Main, Event::Stop(message.clone()));
+        }
+        // Let the writers send their NOTIFICATIONs.
+        self.drain().await;
+    }
 }
 
-/// The address the FIB forwards to. A link-local next hop needs its
-/// interface, which only unnumbered peers have: from a numbered peer
-/// (that sends its global address and a link-local one, as FRR does) the
-/// route goes via the global address.
-fn fib_address(next_hop: &NextHop, has_interface: bool) -> IpAddr {
-    match *next_hop {
-        NextHop::V6 { global, .. }
-            if !has_interface && !global.is_unspecified() && !global.is_unicast_link_local() =>
-        {
-            IpAddr::V6(global)
+impl Drop for Core {
+    fn drop(&mut self) {
+        if let Some(l) = &self.listener {
+            l.abort();
         }
-        _ => next_hop.forwarding_addr(),
     }
 }
 
