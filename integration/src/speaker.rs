@@ -279,6 +279,16 @@ impl SpeakerProc {
         Ok(())
     }
 
+    /// SIGKILL, as a crash or `kill -9` would: no NOTIFICATION, the
+    /// kernel closes the connections.
+    pub fn kill(&mut self) {
+        self.stdin = None;
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     fn stop_within(&mut self, grace: Duration) {
         self.stdin = None; // end of stdin: the harness shuts down
         let Some(mut child) = self.child.take() else {

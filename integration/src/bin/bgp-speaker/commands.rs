@@ -43,6 +43,8 @@ pub enum Command {
     WaitLearned(usize, Duration),
     /// Stop with an optional shutdown communication.
     Shutdown(Option<String>),
+    /// Graceful restart: every route is back, send End-of-RIB.
+    InitialRoutesDone,
 }
 
 /// Parses one line.
@@ -108,11 +110,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 Duration::from_millis(number(rest.get(1), "TIMEOUT_MS")?),
             ))
         }
+        "initial-routes-done" => no_more(0).map(|()| Command::InitialRoutesDone),
         "shutdown" => Ok(Command::Shutdown(
             (!rest.is_empty()).then(|| rest.join(" ")),
         )),
         other => Err(format!(
-            "unknown command {other:?} (announce, withdraw, peers, routes, routes-count, fib, wait-learned, shutdown)"
+            "unknown command {other:?} (announce, withdraw, peers, routes, routes-count, fib, wait-learned, initial-routes-done, shutdown)"
         )),
     }
 }
@@ -155,6 +158,10 @@ pub async fn run(speaker: &Speaker, fib: &Fib, cmd: Command) -> Result<Value, St
                 .announce_many(prefixes.into_iter().map(|p| (p, attrs.clone())).collect())
                 .map_err(stopped)?;
             Ok(json!({"ok": true, "announced": n}))
+        }
+        Command::InitialRoutesDone => {
+            speaker.initial_routes_done().map_err(stopped)?;
+            Ok(json!({"ok": true}))
         }
         Command::Withdraw(prefixes) => {
             let n = prefixes.len();

@@ -6,6 +6,10 @@
 //! bgp-speaker --asn 65011 --router-id 10.0.0.11 [--listen ADDR:PORT|none]
 //!             [--peer ADDR,remote-as=N|external|internal[,passive][,port=N][,connect-retry=SECS][,hold=SECS]]…
 //!             [--hostname NAME] [--max-paths N] [--config FILE]
+//!             [--graceful-restart SECS [--restarting]]
+//!
+//! Peer options also take `max-prefix=N` (closes the session above N
+//! prefixes per family, one-minute hold down).
 //! ```
 //!
 //! The TOML file has the same keys (`asn`, `router_id`, `listen`,
@@ -15,8 +19,8 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use bgp::fsm::RemoteAs;
-use bgp::speaker::{PeerConfig, SpeakerConfig};
+use bgp::fsm::{GracefulRestartConfig, RemoteAs};
+use bgp::speaker::{MaxPrefix, PeerConfig, SpeakerConfig};
 use serde::Deserialize;
 
 /// Seconds between our connection attempts unless a peer says otherwise:
@@ -32,6 +36,9 @@ struct File {
     listen: Option<String>,
     hostname: Option<String>,
     max_paths: Option<usize>,
+    graceful_restart: Option<u16>,
+    #[serde(default)]
+    restarting: bool,
     #[serde(default)]
     peer: Vec<FilePeer>,
 }
@@ -70,6 +77,8 @@ pub fn from_args(args: &[String]) -> Result<SpeakerConfig, String> {
                 }
                 file = File {
                     peer: Vec::new(),
+                    graceful_restart: file.graceful_restart.or(f.graceful_restart),
+                    restarting: file.restarting || f.restarting,
                     asn: file.asn.or(f.asn),
                     router_id: file.router_id.or(f.router_id),
                     listen: file.listen.or(f.listen),
@@ -83,6 +92,8 @@ pub fn from_args(args: &[String]) -> Result<SpeakerConfig, String> {
             "--hostname" => file.hostname = Some(value()?),
             "--max-paths" => file.max_paths = Some(parse(flag, &value()?)?),
             "--peer" => peers.push(peer_flag(&value()?)?),
+            "--graceful-restart" => file.graceful_restart = Some(parse(flag, &value()?)?),
+            "--restarting" => file.restarting = true,
             other => return Err(format!("unknown flag {other:?}")),
         }
     }
@@ -102,6 +113,17 @@ pub fn from_args(args: &[String]) -> Result<SpeakerConfig, String> {
         cfg.max_paths = m;
     }
     cfg.peers = peers;
+    if file.restarting && file.graceful_restart.is_none() {
+        return Err("--restarting needs --graceful-restart SECS".into());
+    }
+    cfg.graceful_restart = file
+        .graceful_restart
+        .map(|restart_time| GracefulRestartConfig {
+            restart_time,
+            // A restarted leaf's kernel still holds its routes.
+            forwarding_preserved: true,
+            restarting: file.restarting,
+        });
     Ok(cfg)
 }
 
@@ -140,6 +162,7 @@ fn peer_flag(text: &str) -> Result<PeerConfig, String> {
                 p.connect_retry = Duration::from_secs(parse("connect-retry", v)?)
             }
             Some(("hold", v)) => p.hold_time = parse("hold", v)?,
+            Some(("max-prefix", v)) => p.max_prefix = Some(MaxPrefix::new(parse("max-prefix", v)?)),
             _ => return Err(format!("--peer {text}: unknown option {o:?}")),
         }
     }
