@@ -10,4 +10,5 @@
 pub mod fsm;
 pub mod rib;
 pub mod speaker;
+pub mod unnumbered;
 pub mod wire;
