@@ -48,3 +48,20 @@ pub enum ParseError {
         total: usize,
     },
 }
+
+/// Errors of the router advertisement driver's API.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration value out of range.
+    #[error("router advertisements: {0}")]
+    Config(String),
+    /// An interface name the kernel cannot have.
+    #[error("router advertisements: invalid interface name {0:?} (1 to 15 bytes, no '/', ':', NUL or whitespace)")]
+    InterfaceName(String),
+    /// The driver task has stopped (its runtime shut down).
+    #[error("router advertisements: the driver has stopped")]
+    Stopped,
+    /// Not called from within a tokio runtime.
+    #[error("router advertisements: the driver must be started inside a tokio runtime")]
+    NoRuntime,
+}
