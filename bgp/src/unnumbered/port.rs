@@ -95,10 +95,17 @@ impl Port {
                 });
             }
             if !problem.is_empty() && problem != last_problem {
-                tracing::info!(
-                    interface = name,
-                    "router advertisements: waiting, the interface {problem}"
-                );
+                if problem.starts_with("cannot") {
+                    tracing::warn!(
+                        interface = name,
+                        "router advertisements: waiting, the interface {problem}"
+                    );
+                } else {
+                    tracing::info!(
+                        interface = name,
+                        "router advertisements: waiting, the interface {problem}"
+                    );
+                }
                 last_problem = problem;
             }
             sleep(self.config.retry_interval).await;
