@@ -13,6 +13,7 @@ mod config;
 mod connection;
 mod core;
 mod peer;
+pub mod security;
 mod timers;
 mod transport;
 
