@@ -191,6 +191,12 @@ impl Session {
         &self.cfg
     }
 
+    /// Switches between waiting for the peer and connecting to it (an
+    /// unnumbered peer can only be connected to once its address is known).
+    pub fn set_passive(&mut self, passive: bool) {
+        self.cfg.passive = passive;
+    }
+
     /// What was negotiated, once OPENs are exchanged.
     pub fn negotiated(&self) -> Option<&Negotiated> {
         self.negotiated.as_ref()

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::fsm::{GracefulRestartConfig, RemoteAs, SessionConfig};
 use crate::rib::DEFAULT_MAX_PATHS;
+use crate::unnumbered::RaConfig;
 use crate::wire::{Family, NextHop};
 
 /// One configured peer.
@@ -85,6 +86,22 @@ impl PeerConfig {
         }
     }
 
+    /// An unnumbered peer on `interface` (FRR's `neighbor swp51 interface
+    /// remote-as external`): its link-local address is learned from its
+    /// router advertisements, ours is announced in ours.
+    pub fn interface(interface: &str, remote_as: RemoteAs) -> PeerConfig {
+        PeerConfig {
+            name: interface.to_string(),
+            interface: Some(interface.to_string()),
+            ..PeerConfig::new(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), remote_as)
+        }
+    }
+
+    /// Whether the peer's address is to be learned on its interface.
+    pub fn is_unnumbered(&self) -> bool {
+        self.interface.is_some() && self.address.is_unspecified()
+    }
+
     /// The socket address to connect to.
     pub fn socket_addr(&self) -> SocketAddr {
         match self.address {
@@ -114,6 +131,8 @@ pub struct SpeakerConfig {
     pub hostname: Option<String>,
     /// Graceful restart, when enabled.
     pub graceful_restart: Option<GracefulRestartConfig>,
+    /// Router advertisements on the interfaces of unnumbered peers.
+    pub ra: RaConfig,
 }
 
 impl SpeakerConfig {
@@ -127,6 +146,7 @@ impl SpeakerConfig {
             max_paths: DEFAULT_MAX_PATHS,
             hostname: None,
             graceful_restart: None,
+            ra: RaConfig::default(),
         }
     }
 
@@ -135,7 +155,8 @@ impl SpeakerConfig {
         let mut s = SessionConfig::new(self.asn, self.router_id, peer.remote_as);
         s.hold_time = peer.hold_time;
         s.connect_retry = peer.connect_retry;
-        s.passive = peer.passive;
+        // An unnumbered peer waits until its address is known.
+        s.passive = peer.passive || peer.is_unnumbered();
         s.families = peer.families.clone();
         s.hostname = self.hostname.clone();
         s.graceful_restart = self.graceful_restart;

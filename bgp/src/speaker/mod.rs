@@ -49,10 +49,31 @@ pub async fn start(cfg: SpeakerConfig) -> std::io::Result<(Speaker, Events)> {
             }
         }));
     }
+    let ra = if cfg.peers.iter().any(PeerConfig::is_unnumbered) {
+        let (driver, mut events) = crate::unnumbered::RaDriver::start(cfg.ra.clone())
+            .map_err(|e| std::io::Error::other(format!("router advertisements: {e}")))?;
+        for p in cfg.peers.iter().filter(|p| p.is_unnumbered()) {
+            let ifname = p.interface.as_deref().unwrap_or_default();
+            driver.add_interface(ifname).map_err(|e| {
+                std::io::Error::other(format!("router advertisements on {ifname}: {e}"))
+            })?;
+        }
+        let tx = input_tx.clone();
+        tokio::spawn(async move {
+            while let Some(e) = events.recv().await {
+                if tx.send(core::Input::Ra(e)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Some(driver)
+    } else {
+        None
+    };
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (route_tx, route_rx) = mpsc::unbounded_channel();
     let (peer_tx, peer_rx) = mpsc::unbounded_channel();
-    let core = core::Core::new(cfg, input_tx, route_tx, peer_tx, listener_task);
+    let core = core::Core::new(cfg, input_tx, route_tx, peer_tx, listener_task, ra);
     tokio::spawn(core.run(cmd_rx, input_rx));
     Ok((
         Speaker { tx: cmd_tx },

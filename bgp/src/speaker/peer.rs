@@ -98,6 +98,9 @@ pub(crate) struct Retained {
 #[derive(Debug)]
 pub(crate) struct Peer {
     pub id: PeerId,
+    /// Configured by interface: the address is learned (RAs, or the
+    /// peer's connection from a link-local address on that interface).
+    pub unnumbered: bool,
     /// `cfg.name`, shared with every FIB next hop.
     pub name: std::sync::Arc<str>,
     /// `cfg.interface`, shared likewise.

@@ -6,8 +6,9 @@
 
 mod graceful;
 mod routes;
+mod unnumbered;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use tokio::net::TcpStream;
@@ -36,6 +37,8 @@ pub(crate) enum Input {
     Accepted(TcpStream, SocketAddr),
     /// An outgoing attempt of peer `.0`, generation `.1`, finished.
     Connected(usize, u64, std::io::Result<TcpStream>),
+    /// Router advertisement news for unnumbered peers.
+    Ra(crate::unnumbered::Event),
 }
 
 #[derive(Debug)]
@@ -55,6 +58,8 @@ pub(crate) struct Core {
     peer_events: mpsc::UnboundedSender<PeerEvent>,
     next_id: u64,
     draining: Vec<tokio::task::JoinHandle<()>>,
+    /// Router advertisements for unnumbered peers (stopped when dropped).
+    _ra: Option<crate::unnumbered::RaDriver>,
     /// The accepting task, stopped with the speaker (freeing the port).
     listener: Option<tokio::task::JoinHandle<()>>,
     /// While we restart: End-of-RIB waits until the application's
@@ -79,6 +84,7 @@ impl Core {
         routes: mpsc::UnboundedSender<RouteEvent>,
         peer_events: mpsc::UnboundedSender<PeerEvent>,
         listener: Option<tokio::task::JoinHandle<()>>,
+        ra: Option<crate::unnumbered::RaDriver>,
     ) -> Core {
         let peers = cfg
             .peers
@@ -87,6 +93,7 @@ impl Core {
             .map(|(i, p)| Peer {
                 id: PeerId(i as u32),
                 name: Arc::from(p.name.as_str()),
+                unnumbered: p.is_unnumbered(),
                 interface: p.interface.as_deref().map(Arc::from),
                 cfg: p.clone(),
                 main: Fsm::new(cfg.session(p)),
@@ -115,6 +122,7 @@ impl Core {
             installed: std::collections::HashSet::default(),
             eor_deadline: cfg_restart_deadline,
             listener,
+            _ra: ra,
         }
     }
 
@@ -348,14 +356,21 @@ impl Core {
                 }
             }
             Input::Accepted(stream, from) => self.accepted(stream, from),
+            Input::Ra(event) => self.router_advertisement(event),
         }
     }
 
     fn accepted(&mut self, stream: TcpStream, from: SocketAddr) {
         let (ip, scope) = transport::peer_ip(&from);
         let Some(p) = self.peers.iter().position(|peer| {
-            peer.cfg.address == ip
-                && (scope == 0 || peer.cfg.scope_id == 0 || peer.cfg.scope_id == scope)
+            let scoped = scope == 0 || peer.cfg.scope_id == 0 || peer.cfg.scope_id == scope;
+            // An unnumbered peer is whoever calls from a link-local address
+            // on its interface.
+            let on_its_link = peer.cfg.interface.is_some()
+                && peer.cfg.scope_id != 0
+                && peer.cfg.scope_id == scope
+                && matches!(ip, IpAddr::V6(a) if a.is_unicast_link_local());
+            (peer.cfg.address == ip && scoped) || (peer.unnumbered && on_its_link)
         }) else {
             tracing::info!("refused a connection from {from}: not a configured neighbor");
             return;
@@ -364,6 +379,10 @@ impl Core {
             return;
         };
         let peer = &mut self.peers[p];
+        if peer.unnumbered && peer.cfg.address != ip {
+            tracing::info!(peer = %peer.cfg.name, "peer is {ip} (it connected to us)");
+            peer.cfg.address = ip;
+        }
         match peer.main.session.state() {
             State::Idle | State::Connect | State::Active => {
                 // Adopt it; an outgoing attempt in flight is dropped.

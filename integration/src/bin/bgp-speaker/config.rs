@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! bgp-speaker --asn 65011 --router-id 10.0.0.11 [--listen ADDR:PORT|none]
-//!             [--peer ADDR,remote-as=N|external|internal[,passive][,port=N][,connect-retry=SECS][,hold=SECS]]…
+//!             [--peer ADDR|interface=IFNAME,remote-as=N|external|internal[,passive][,port=N][,connect-retry=SECS][,hold=SECS]]…
 //!             [--hostname NAME] [--max-paths N] [--config FILE]
 //!             [--graceful-restart SECS [--restarting]]
 //!
@@ -143,7 +143,13 @@ fn peer(address: IpAddr, remote_as: RemoteAs) -> PeerConfig {
 /// `ADDR,remote-as=N[,passive][,port=N][,connect-retry=SECS][,hold=SECS]`.
 fn peer_flag(text: &str) -> Result<PeerConfig, String> {
     let mut parts = text.split(',');
-    let address: IpAddr = parse("--peer address", parts.next().unwrap_or_default())?;
+    let first = parts.next().unwrap_or_default();
+    // `interface=swp51`: an unnumbered peer, its address learned from RAs.
+    let interface = first.strip_prefix("interface=");
+    let address: IpAddr = match interface {
+        Some(_) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+        None => parse("--peer address", first)?,
+    };
     let mut remote_as = None;
     let mut opts = Vec::new();
     for part in parts {
@@ -153,7 +159,13 @@ fn peer_flag(text: &str) -> Result<PeerConfig, String> {
         }
     }
     let remote_as = remote_as.ok_or_else(|| format!("--peer {text}: remote-as=N is required"))?;
-    let mut p = peer(address, remote_as);
+    let mut p = match interface {
+        Some(ifname) => PeerConfig {
+            connect_retry: Duration::from_secs(CONNECT_RETRY),
+            ..PeerConfig::interface(ifname, remote_as)
+        },
+        None => peer(address, remote_as),
+    };
     for o in opts {
         match o.split_once('=') {
             None if o == "passive" => p.passive = true,
