@@ -290,7 +290,25 @@ fn gtsm_against_frr() -> integration::Result<()> {
     eprintln!("our kernel (connect): TCPMinTTLDrop {drops} -> {after}");
     assert!(after > drops, "our kernel counted no TCPMinTTLDrop");
 
-    // our check: FRR's connection across one router (TTL 254) is accepted …
+    // our check: FRR directly connected (TTL 255) is accepted …
+    assert_eq!(
+        probe(
+            &r2,
+            "our listener, FRR directly connected",
+            &[
+                "listen",
+                "10.5.3.1:179",
+                "--peer",
+                "10.5.3.2",
+                "--ttl-security",
+                "--timeout-ms",
+                "20000"
+            ],
+        ),
+        "open keepalive"
+    );
+    // … one router away (TTL 254) it is dropped at the SYN …
+    let drops = counter(&r1, "TCPMinTTLDrop");
     assert_eq!(
         probe(
             &r1,
@@ -302,10 +320,14 @@ fn gtsm_against_frr() -> integration::Result<()> {
                 "10.5.3.2",
                 "--ttl-security",
                 "--timeout-ms",
-                "20000"
+                "5000"
             ],
         ),
-        "open keepalive"
+        "timeout"
+    );
+    assert!(
+        counter(&r1, "TCPMinTTLDrop") > drops,
+        "r1's kernel counted no TCPMinTTLDrop"
     );
     // … across two (TTL 253) it is dropped at the SYN
     let drops = counter(&u, "TCPMinTTLDrop");

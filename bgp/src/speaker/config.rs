@@ -6,6 +6,8 @@ use std::time::Duration;
 use crate::fsm::{GracefulRestartConfig, RemoteAs, SessionConfig};
 use crate::rib::DEFAULT_MAX_PATHS;
 use crate::unnumbered::RaConfig;
+
+use super::security::PeerSecurity;
 use crate::wire::{Family, NextHop};
 
 /// One configured peer.
@@ -40,6 +42,9 @@ pub struct PeerConfig {
     pub next_hop_v6: Option<NextHop>,
     /// A limit on the prefixes the peer may send, per family.
     pub max_prefix: Option<MaxPrefix>,
+    /// TCP MD5 password (RFC 2385) and GTSM (RFC 5082). Debug output
+    /// never shows the password.
+    pub security: PeerSecurity,
 }
 
 /// A maximum-prefix limit (FRR's `neighbor X maximum-prefix N P restart M`).
@@ -83,6 +88,7 @@ impl PeerConfig {
             next_hop_v4: None,
             next_hop_v6: None,
             max_prefix: None,
+            security: PeerSecurity::default(),
         }
     }
 

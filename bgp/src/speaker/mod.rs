@@ -31,7 +31,15 @@ pub async fn start(cfg: SpeakerConfig) -> std::io::Result<(Speaker, Events)> {
     let (input_tx, input_rx) = mpsc::channel(1024);
     let mut listener_task = None;
     if let Some(addr) = cfg.listen {
-        let listener = transport::listen(addr)?;
+        // MD5 keys and GTSM live on the listening socket too, for the
+        // peers whose address is configured.
+        let secured: Vec<_> = cfg
+            .peers
+            .iter()
+            .filter(|p| !p.is_unnumbered())
+            .map(|p| (p.address, p.security.clone()))
+            .collect();
+        let listener = transport::listen_secured(addr, &secured)?;
         let tx = input_tx.clone();
         listener_task = Some(tokio::spawn(async move {
             loop {

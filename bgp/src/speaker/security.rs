@@ -44,10 +44,9 @@
 //! The minimum is per socket, not per peer: a listener shared with peers
 //! that do not use GTSM must not have it (see [`ListenerGtsm`]).
 //!
-//! [`GTSM_MIN_TTL`] is 254: a directly connected peer (255) or one whose
-//! packets crossed one router (254) is accepted, as Cisco's
-//! `ttl-security hops 1` does. FRR's `ttl-security hops 1` is stricter
-//! (255).
+//! [`GTSM_MIN_TTL`] is 255 (RFC 5082 §3 for directly connected peers, and
+//! FRR's `ttl-security hops 1`): only a peer on the link gets in; one whose
+//! packets crossed a router (254) does not.
 
 #![allow(unsafe_code)]
 
@@ -68,7 +67,7 @@ pub const MD5_MAX_KEY_LEN: usize = 80;
 pub const GTSM_TTL: u8 = 255;
 
 /// The lowest TTL / hop limit a GTSM session accepts.
-pub const GTSM_MIN_TTL: u8 = 254;
+pub const GTSM_MIN_TTL: u8 = 255;
 
 /// Errors of the security socket options.
 #[derive(Debug, thiserror::Error)]

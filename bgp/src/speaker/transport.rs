@@ -12,43 +12,6 @@ use super::security::{
     set_gtsm, set_listener_gtsm, set_md5, set_ttl_security, ListenerGtsm, PeerSecurity,
 };
 
-/// Binds the listening socket (address reuse on; an IPv6 wildcard also
-/// accepts IPv4).
-pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = match addr {
-        SocketAddr::V4(_) => TcpSocket::new_v4()?,
-        SocketAddr::V6(_) => TcpSocket::new_v6()?,
-    };
-    socket.set_reuseaddr(true)?;
-    socket.bind(addr)?;
-    socket.listen(128)
-}
-
-/// Connects to `to`, from `from` when given, within `timeout`.
-pub async fn connect(
-    to: SocketAddr,
-    from: Option<IpAddr>,
-    timeout: Duration,
-) -> io::Result<TcpStream> {
-    let socket = match to {
-        SocketAddr::V4(_) => TcpSocket::new_v4()?,
-        SocketAddr::V6(_) => TcpSocket::new_v6()?,
-    };
-    if let Some(ip) = from {
-        socket.bind(SocketAddr::new(ip, 0))?;
-    }
-    let stream = tokio::time::timeout(timeout, socket.connect(to))
-        .await
-        .map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("no answer from {to} within {timeout:?}"),
-            )
-        })??;
-    stream.set_nodelay(true)?;
-    Ok(stream)
-}
-
 /// The address a peer connected from, with IPv4-mapped IPv6 addresses
 /// turned back into IPv4.
 pub fn peer_ip(addr: &SocketAddr) -> (IpAddr, u32) {
@@ -58,7 +21,8 @@ pub fn peer_ip(addr: &SocketAddr) -> (IpAddr, u32) {
     }
 }
 
-/// [`listen`] with TCP MD5 keys and GTSM for the peers that will connect:
+/// Binds the listening socket (address reuse on; an IPv6 wildcard also
+/// takes IPv4) with TCP MD5 keys and GTSM for the peers that will connect:
 /// `peers` lists every peer this listener serves (those without a password
 /// or GTSM too, as they decide [`ListenerGtsm`]). Keys are set before
 /// `listen`, so no connection is accepted unchecked.
@@ -84,7 +48,8 @@ pub fn listen_secured(
     socket.listen(128)
 }
 
-/// [`connect`] with the peer's TCP MD5 key and GTSM set on the socket
+/// Connects to `to` (from `from` when given) within `timeout`, with the
+/// peer's TCP MD5 key and GTSM set on the socket
 /// before the SYN leaves. With a missing or wrong key on either side the
 /// handshake never completes, so this ends in the `timeout` error.
 pub async fn connect_secured(

@@ -264,9 +264,10 @@ impl Core {
             peer.cfg.local_address,
             peer.cfg.connect_retry,
         );
+        let security = peer.cfg.security.clone();
         let input = self.input.clone();
         tokio::spawn(async move {
-            let r = transport::connect(to, from, timeout).await;
+            let r = transport::connect_secured(to, from, timeout, &security).await;
             let _ = input.send(Input::Connected(p, generation, r)).await;
         });
     }
@@ -375,6 +376,10 @@ impl Core {
             tracing::info!("refused a connection from {from}: not a configured neighbor");
             return;
         };
+        if let Err(e) = transport::secure_accepted(&stream, &self.peers[p].cfg.security) {
+            tracing::warn!(peer = %self.peers[p].cfg.name, "cannot apply GTSM to its connection: {e}");
+            return;
+        }
         let Some(conn) = self.new_conn(stream, false, p) else {
             return;
         };

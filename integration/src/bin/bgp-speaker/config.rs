@@ -9,7 +9,8 @@
 //!             [--graceful-restart SECS [--restarting]]
 //!
 //! Peer options also take `max-prefix=N` (closes the session above N
-//! prefixes per family, one-minute hold down).
+//! prefixes per family, one-minute hold down), `password=SECRET` (TCP MD5)
+//! and `ttl-security` (GTSM).
 //! ```
 //!
 //! The TOML file has the same keys (`asn`, `router_id`, `listen`,
@@ -20,6 +21,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use bgp::fsm::{GracefulRestartConfig, RemoteAs};
+use bgp::speaker::security::Md5Key;
 use bgp::speaker::{MaxPrefix, PeerConfig, SpeakerConfig};
 use serde::Deserialize;
 
@@ -175,6 +177,10 @@ fn peer_flag(text: &str) -> Result<PeerConfig, String> {
             }
             Some(("hold", v)) => p.hold_time = parse("hold", v)?,
             Some(("max-prefix", v)) => p.max_prefix = Some(MaxPrefix::new(parse("max-prefix", v)?)),
+            Some(("password", v)) => {
+                p.security.md5 = Some(Md5Key::new(v).map_err(|e| format!("--peer password: {e}"))?)
+            }
+            None if o == "ttl-security" => p.security.ttl_security = true,
             _ => return Err(format!("--peer {text}: unknown option {o:?}")),
         }
     }
