@@ -463,7 +463,7 @@ mod tests {
         let v4 = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         set_ttl_security(&v4, true).expect("gtsm on");
         let o = ttl_options(&v4).expect("read");
-        assert_eq!((o.ttl, o.min_ttl, o.v6), (255, 254, None));
+        assert_eq!((o.ttl, o.min_ttl, o.v6), (255, 255, None));
         set_ttl_security(&v4, false).expect("gtsm off");
         let o = ttl_options(&v4).expect("read");
         assert_eq!(o.min_ttl, 0);
@@ -474,7 +474,7 @@ mod tests {
         };
         set_listener_gtsm(&v6, ListenerGtsm::All).expect("gtsm on v6");
         let o = ttl_options(&v6).expect("read");
-        assert_eq!((o.ttl, o.min_ttl, o.v6), (255, 254, Some((255, 254))));
+        assert_eq!((o.ttl, o.min_ttl, o.v6), (255, 255, Some((255, 255))));
         set_listener_gtsm(&v6, ListenerGtsm::SendOnly).expect("send only");
         let o = ttl_options(&v6).expect("read");
         assert_eq!((o.ttl, o.min_ttl, o.v6), (255, 0, Some((255, 0))));
