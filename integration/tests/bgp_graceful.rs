@@ -63,6 +63,30 @@ fn hosts(n: u8) -> Vec<String> {
     (0..n).map(|i| format!("10.60.0.{i}/32")).collect()
 }
 
+/// Waits until FRR's session to `neighbor` is up with graceful restart
+/// negotiated. FRR applies `bgp graceful-restart` to sessions opened after
+/// it read it ("reset all peers to take effect"); a session that beat it
+/// (on a busy machine) is reset so that both OPENs carry the capability.
+fn wait_graceful_restart_negotiated(frr: &Frr, neighbor: &str) -> integration::Result<()> {
+    wait_for(T, "FRR's session to negotiate graceful restart", || {
+        let v: serde_json::Value =
+            frr.vtysh_json(&format!("show bgp neighbors {neighbor} json"))?;
+        let n = &v[neighbor];
+        let gr = n["neighborCapabilities"]["gracefulRestart"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let up = n["bgpState"] == "Established";
+        if up && gr == "advertisedAndReceived" {
+            return Ok(());
+        }
+        if up {
+            frr.vtysh(&[&format!("clear bgp {neighbor}")])?;
+        }
+        Err(pending(gr))
+    })
+}
+
 #[test]
 fn frr_keeps_our_routes_while_we_restart() -> integration::Result<()> {
     if !integration::can_run() {
@@ -90,6 +114,12 @@ fn frr_keeps_our_routes_while_we_restart() -> integration::Result<()> {
         (rib.len() == 10 && fib.len() == 10)
             .then_some(())
             .ok_or_else(|| pending((rib, fib)))
+    })?;
+
+    wait_graceful_restart_negotiated(&frr, "10.5.0.1")?;
+    wait_for(T, "our 10 routes back in FRR's RIB", || {
+        let rib = frr_view(&frr)?;
+        (rib.len() == 10).then_some(()).ok_or_else(|| pending(rib))
     })?;
 
     // Killed: no NOTIFICATION, the kernel closes the connection.
@@ -166,6 +196,11 @@ fn we_keep_frr_routes_while_its_bgpd_restarts() -> integration::Result<()> {
             .ok_or_else(|| pending(v))
     })?;
 
+    wait_graceful_restart_negotiated(&frr, "10.6.0.1")?;
+    wait_for(T, "FRR's two routes in our Loc-RIB again", || {
+        let v = learned(&mut us)?;
+        (v.len() == 2).then_some(()).ok_or_else(|| pending(v))
+    })?;
     frr.kill_bgpd();
     wait_for(T, "FRR's routes kept stale", || {
         let v = learned(&mut us)?;
