@@ -101,3 +101,64 @@ fn unmodified_frr_spine_peers_with_us_over_link_local() -> integration::Result<(
     us.shutdown(None)?;
     Ok(())
 }
+
+/// BIRD 2 on the other end, configured for link-local peering (`neighbor
+/// range fe80::/10 external`, `interface`, `extended next hop on`, router
+/// advertisements): BIRD waits to be called, so this also shows that we
+/// learn its address from its RAs and connect to it.
+#[test]
+fn bird_link_local_peer_gets_our_routes_with_our_link_local_next_hop() -> integration::Result<()> {
+    use integration::bird::config::BirdConfig;
+    use integration::bird::Bird;
+    if !integration::can_run() {
+        return Ok(());
+    }
+    let spine = Netns::new("itbub-", "bird")?;
+    let leaf = Netns::new("itbub-", "leaf")?;
+    spine.enable_forwarding()?;
+    leaf.enable_forwarding()?;
+    veth(&spine, "swp1", &mac(0x0e01), &leaf, "swp51", &mac(0x0e02))?;
+    let leaf_ll = leaf.wait_link_local("swp51", T)?;
+    spine.wait_link_local("swp1", T)?;
+    let mut bird = Bird::start(
+        &spine,
+        &BirdConfig::new("10.0.0.22", 65020)
+            .unnumbered("leaf", "swp1")
+            .static_route("10.0.0.22/32")
+            .render(),
+    )?;
+    let args: Vec<String> = [
+        "--asn",
+        "65011",
+        "--router-id",
+        "10.0.0.11",
+        "--peer",
+        "interface=swp51,remote-as=external",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut us = SpeakerProc::start(&leaf, Path::new(env!("CARGO_BIN_EXE_bgp-speaker")), &args)?;
+    wait_for(T, "BIRD's session established", || {
+        bird.check()?;
+        let up = bird.established()?;
+        (!up.is_empty()).then_some(()).ok_or_else(|| pending(up))
+    })?;
+    us.command("announce 172.16.3.0/32 1000")?;
+    wait_for(T, "our 1,000 /32s at BIRD (and its own one)", || {
+        let counts = bird.route_count(&["table", "master4"])?;
+        let n = counts.iter().map(|c| c.routes).sum::<u64>();
+        (n == 1001).then_some(()).ok_or_else(|| pending(counts))
+    })?;
+    let r = bird.routes(&["for", "172.16.3.11"])?;
+    let path = &r["172.16.3.11/32"][0];
+    assert!(path.next_hops.contains(&IpAddr::V6(leaf_ll)), "{path:?}");
+    assert_eq!(path.as_path, [65011]);
+    let fib = wait_for(T, "BIRD's route in our FIB", || {
+        let fib = us.fib()?;
+        fib.get("10.0.0.22/32").cloned().ok_or_else(|| pending(fib))
+    })?;
+    assert_eq!(fib.len(), 1);
+    us.shutdown(None)?;
+    Ok(())
+}
