@@ -282,11 +282,13 @@ impl SpeakerProc {
     /// SIGKILL, as a crash or `kill -9` would: no NOTIFICATION, the
     /// kernel closes the connections.
     pub fn kill(&mut self) {
-        self.stdin = None;
+        // SIGKILL first: closing stdin first would let the harness read
+        // end-of-input and shut down cleanly, with a NOTIFICATION.
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
+        self.stdin = None;
     }
 
     fn stop_within(&mut self, grace: Duration) {
