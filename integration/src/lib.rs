@@ -38,9 +38,11 @@ pub mod netns;
 pub mod procstat;
 pub mod route;
 pub mod speaker;
+pub mod spine_leaf;
 pub mod wait;
 
 pub use error::{Error, Result};
 pub use netns::{can_run, cleanup_prefix, cleanup_stale, Netns};
 pub use route::{Afi, BgpPath, BgpRib};
+pub use spine_leaf::SpineLeaf;
 pub use wait::{pending, wait_for, wait_until, Pending};

@@ -12,9 +12,8 @@ use std::time::Duration;
 
 use integration::frr::config::SpineConfig;
 use integration::frr::Frr;
-use integration::link::{mac, veth};
 use integration::speaker::SpeakerProc;
-use integration::{pending, wait_for, Afi, Netns};
+use integration::{pending, wait_for, Afi, SpineLeaf};
 
 const T: Duration = Duration::from_secs(45);
 
@@ -23,13 +22,12 @@ fn unmodified_frr_spine_peers_with_us_over_link_local() -> integration::Result<(
     if !integration::can_run() {
         return Ok(());
     }
-    let spine = Netns::new("itbu-", "spine")?;
-    let leaf = Netns::new("itbu-", "leaf")?;
-    spine.enable_forwarding()?;
-    leaf.enable_forwarding()?;
-    veth(&spine, "swp1", &mac(0x0c01), &leaf, "swp51", &mac(0x0c02))?;
-    let leaf_ll = leaf.wait_link_local("swp51", T)?;
-    let spine_ll = spine.wait_link_local("swp1", T)?;
+    let SpineLeaf {
+        spine,
+        leaf,
+        spine_ll,
+        leaf_ll,
+    } = SpineLeaf::new("itbu-", "spine", 0x0c01, T)?;
 
     let mut frr = Frr::start(
         &spine,
@@ -113,13 +111,12 @@ fn bird_link_local_peer_gets_our_routes_with_our_link_local_next_hop() -> integr
     if !integration::can_run() {
         return Ok(());
     }
-    let spine = Netns::new("itbub-", "bird")?;
-    let leaf = Netns::new("itbub-", "leaf")?;
-    spine.enable_forwarding()?;
-    leaf.enable_forwarding()?;
-    veth(&spine, "swp1", &mac(0x0e01), &leaf, "swp51", &mac(0x0e02))?;
-    let leaf_ll = leaf.wait_link_local("swp51", T)?;
-    spine.wait_link_local("swp1", T)?;
+    let SpineLeaf {
+        spine,
+        leaf,
+        spine_ll: _,
+        leaf_ll,
+    } = SpineLeaf::new("itbub-", "bird", 0x0e01, T)?;
     let mut bird = Bird::start(
         &spine,
         &BirdConfig::new("10.0.0.22", 65020)

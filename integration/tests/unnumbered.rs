@@ -10,8 +10,7 @@ use integration::bird::config::BirdConfig;
 use integration::bird::Bird;
 use integration::frr::config::SpineConfig;
 use integration::frr::Frr;
-use integration::link::{mac, veth};
-use integration::{pending, wait_for, Afi, Netns};
+use integration::{pending, wait_for, Afi, SpineLeaf};
 
 const T: Duration = Duration::from_secs(45);
 
@@ -20,13 +19,12 @@ fn bird_leaf_routes_reach_the_spine_fib_via_link_local() -> integration::Result<
     if !integration::can_run() {
         return Ok(());
     }
-    let spine = Netns::new("itun-", "spine")?;
-    let leaf = Netns::new("itun-", "leaf")?;
-    spine.enable_forwarding()?;
-    leaf.enable_forwarding()?;
-    veth(&spine, "swp1", &mac(0x0501), &leaf, "swp51", &mac(0x0502))?;
-    let leaf_ll = leaf.wait_link_local("swp51", T)?;
-    spine.wait_link_local("swp1", T)?;
+    let SpineLeaf {
+        spine,
+        leaf,
+        spine_ll: _,
+        leaf_ll,
+    } = SpineLeaf::new("itun-", "spine", 0x0501, T)?;
 
     let hosts = ["172.16.2.11/32", "172.16.2.12/32", "172.16.2.13/32"];
     let mut bird = Bird::start(

@@ -14,7 +14,7 @@ use integration::daemon::Daemon;
 use integration::frr::config::SpineConfig;
 use integration::frr::Frr;
 use integration::link::{mac, veth};
-use integration::{pending, wait_for, Netns};
+use integration::{pending, wait_for, Netns, SpineLeaf};
 use serde_json::Value;
 
 const T: Duration = Duration::from_secs(45);
@@ -50,13 +50,12 @@ fn frr_spine_discovers_our_link_local_from_our_router_advertisements() -> integr
     if !integration::can_run() {
         return Ok(());
     }
-    let spine = Netns::new("itra-", "spine")?;
-    let leaf = Netns::new("itra-", "leaf")?;
-    spine.enable_forwarding()?;
-    leaf.enable_forwarding()?;
-    veth(&spine, "swp1", &mac(0x0801), &leaf, "swp51", &mac(0x0802))?;
-    let leaf_ll = leaf.wait_link_local("swp51", T)?;
-    let spine_ll = spine.wait_link_local("swp1", T)?;
+    let SpineLeaf {
+        spine,
+        leaf,
+        spine_ll,
+        leaf_ll,
+    } = SpineLeaf::new("itra-", "spine", 0x0801, T)?;
 
     // our RAs as the spine sees them, decoded by tshark
     let mut tshark_cmd = spine.command("tshark");
