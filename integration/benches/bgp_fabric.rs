@@ -341,6 +341,29 @@ fn open_sender(frr: &Frr) -> Result<Instant> {
     Ok(start)
 }
 
+/// Times one receiver: waits for the FRR sender's session, lets the sender
+/// go idle, lifts its filter and runs `wait` (given the start) until the
+/// receiver holds everything; samples both sides meanwhile.
+fn time_reception(
+    name: &'static str,
+    snd: &Frr,
+    receiver: &[u32],
+    wait: impl FnOnce(Instant) -> Result<Duration>,
+) -> Result<Row> {
+    wait_frr_session(snd, RECEIVER)?;
+    settle(&frr_pids(snd));
+    let snd_s = Sampler::start(&frr_pids(snd));
+    let rcv_s = Sampler::start(receiver);
+    let start = open_sender(snd)?;
+    let took = wait(start)?;
+    Ok(Row {
+        name,
+        took,
+        sender: snd_s.finish(),
+        receiver: rcv_s.finish(),
+    })
+}
+
 fn recv_ours(n: u32, prefixes: &[String]) -> Result<Row> {
     let (s, r) = pair("b-ours")?;
     let snd = frr_sender(&s, prefixes)?;
@@ -357,18 +380,10 @@ fn recv_ours(n: u32, prefixes: &[String]) -> Result<Row> {
         ],
     )?;
     us.route_counts()?; // it answers: it is up
-    wait_frr_session(&snd, RECEIVER)?;
-    settle(&frr_pids(&snd));
-    let snd_s = Sampler::start(&frr_pids(&snd));
-    let rcv_s = Sampler::start(&[us.pid()]);
-    let start = open_sender(&snd)?;
-    us.wait_learned(n.into(), LIMIT)?;
-    let took = start.elapsed();
-    Ok(Row {
-        name: "neighd bgp (ours)",
-        took,
-        sender: snd_s.finish(),
-        receiver: rcv_s.finish(),
+    let pid = us.pid();
+    time_reception("neighd bgp (ours)", &snd, &[pid], |start| {
+        us.wait_learned(n.into(), LIMIT)?;
+        Ok(start.elapsed())
     })
 }
 
@@ -382,19 +397,10 @@ fn recv_bird(n: u32, prefixes: &[String]) -> Result<Row> {
             .render(),
     )?;
     let pid = bird.daemon().map_or(0, |d| d.pid());
-    wait_frr_session(&snd, RECEIVER)?;
-    settle(&frr_pids(&snd));
-    let snd_s = Sampler::start(&frr_pids(&snd));
-    let rcv_s = Sampler::start(&[pid]);
-    let start = open_sender(&snd)?;
-    let took = until_count(start, n.into(), "BIRD to receive FRR's", || {
-        bird.table_routes("master4")
-    })?;
-    Ok(Row {
-        name: "BIRD 2.0.12",
-        took,
-        sender: snd_s.finish(),
-        receiver: rcv_s.finish(),
+    time_reception("BIRD 2.0.12", &snd, &[pid], |start| {
+        until_count(start, n.into(), "BIRD to receive FRR's", || {
+            bird.table_routes("master4")
+        })
     })
 }
 
@@ -409,19 +415,10 @@ fn recv_gobgp(n: u32, prefixes: &[String]) -> Result<Row> {
         DEFAULT_API_PORT,
     )?;
     let pid = gobgp.daemon().map_or(0, |d| d.pid());
-    wait_frr_session(&snd, RECEIVER)?;
-    settle(&frr_pids(&snd));
-    let snd_s = Sampler::start(&frr_pids(&snd));
-    let rcv_s = Sampler::start(&[pid]);
-    let start = open_sender(&snd)?;
-    let took = until_count(start, n.into(), "GoBGP to receive FRR's", || {
-        gobgp.rib_count(Afi::Ipv4)
-    })?;
-    Ok(Row {
-        name: "GoBGP 3.10",
-        took,
-        sender: snd_s.finish(),
-        receiver: rcv_s.finish(),
+    time_reception("GoBGP 3.10", &snd, &[pid], |start| {
+        until_count(start, n.into(), "GoBGP to receive FRR's", || {
+            gobgp.rib_count(Afi::Ipv4)
+        })
     })
 }
 
