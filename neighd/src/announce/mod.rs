@@ -1,0 +1,1 @@
+//! `[[announce]]`: fixed prefixes and the connected subnets of interfaces.

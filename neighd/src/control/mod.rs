@@ -1,0 +1,1 @@
+//! The control socket (JSON lines over a Unix socket) and its client.

@@ -1,0 +1,1 @@
+//! The host table: a sans-IO state machine deciding which hosts are alive and announced.

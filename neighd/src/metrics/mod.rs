@@ -1,0 +1,1 @@
+//! Prometheus metrics: counters and gauges, and their text exposition over HTTP.
