@@ -116,7 +116,7 @@ pub struct FlapDamping {
     pub enabled: bool,
     /// `penalty`: added at each death (default 1000).
     pub penalty: u32,
-    /// `suppress`: suppressed above this (default 2500: the third death in a short time).
+    /// `suppress`: suppressed above this (default 2000: the third death within about a minute).
     pub suppress: u32,
     /// `reuse`: announced again once decayed below this (default 750).
     pub reuse: u32,

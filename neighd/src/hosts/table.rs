@@ -1,0 +1,739 @@
+//! The host table: every tracked host, its liveness state, and the actions
+//! (advertise, withdraw, probe) its changes call for. Sans-IO: callers pass
+//! the time with every input and carry out the returned [`Action`]s.
+
+use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arpprobe::MacAddr;
+
+use super::damping::Penalty;
+use super::policy::HostPolicy;
+use crate::status::{HostState, HostView};
+
+/// Where a host is: an interface and a MAC.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Binding {
+    /// The (watched) interface.
+    pub iface: Arc<str>,
+    /// The host's MAC there.
+    pub mac: MacAddr,
+}
+
+/// What the caller must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Advertise the host route of `ip` (again, if `iface` changed).
+    Advertise {
+        /// The host.
+        ip: IpAddr,
+        /// Its interface (for the export table).
+        iface: Arc<str>,
+        /// Time since its neighbour entry appeared, on its first advertisement.
+        since_seen: Option<Duration>,
+    },
+    /// Withdraw the host route of `ip`.
+    Withdraw {
+        /// The host.
+        ip: IpAddr,
+        /// The interface it was advertised on.
+        iface: Arc<str>,
+    },
+    /// Probe `ip` at `mac` on `iface` (add the target or change its MAC).
+    Probe {
+        /// Interface.
+        iface: Arc<str>,
+        /// The host.
+        ip: IpAddr,
+        /// Its MAC.
+        mac: MacAddr,
+    },
+    /// Stop probing `ip` on `iface`.
+    StopProbe {
+        /// Interface.
+        iface: Arc<str>,
+        /// The host.
+        ip: IpAddr,
+    },
+    /// Something worth a log line and a counter.
+    Note(Note),
+}
+
+/// The events worth a log line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// A host stopped answering; its route was withdrawn.
+    Died {
+        /// The host.
+        ip: IpAddr,
+        /// Where.
+        iface: Arc<str>,
+    },
+    /// A dead host answered again.
+    Returned {
+        /// The host.
+        ip: IpAddr,
+        /// Whether it stays withdrawn for flapping.
+        held_down: bool,
+    },
+    /// A held-down host's penalty decayed: it is advertised again.
+    Released {
+        /// The host.
+        ip: IpAddr,
+    },
+    /// Another MAC or port claims a live host's address (logged once per claimant).
+    Conflict {
+        /// The host.
+        ip: IpAddr,
+        /// The binding we keep.
+        kept: Binding,
+        /// The other claimant.
+        other: Binding,
+    },
+    /// The host now answers at another binding and no longer at the old
+    /// one: it moved; its route stayed.
+    Moved {
+        /// The host.
+        ip: IpAddr,
+        /// Where it was.
+        from: Binding,
+        /// Where it is.
+        to: Binding,
+    },
+    /// A dead host was dropped from the table.
+    Forgotten {
+        /// The host.
+        ip: IpAddr,
+    },
+}
+
+/// A second claimant of a live host's address, watched for a move.
+#[derive(Debug, Clone)]
+struct Other {
+    binding: Binding,
+    last_answer: Option<Instant>,
+}
+
+#[derive(Debug)]
+struct Host {
+    primary: Binding,
+    other: Option<Other>,
+    state: HostState,
+    /// The interface the route is advertised with, when it is.
+    advertised: Option<Arc<str>>,
+    /// Last proof of life, or when tracking (re)started: the liveness clock.
+    last_evidence: Instant,
+    last_answer: Option<Instant>,
+    /// When the neighbour entry appeared, until the first advertisement.
+    seen_at: Option<Instant>,
+    in_kernel: bool,
+    conflicts: u32,
+    conflict_mac: Option<MacAddr>,
+    logged_conflicts: HashSet<Binding>,
+    penalty: Penalty,
+    /// When the current state was entered.
+    state_since: Instant,
+    /// The check scheduled in the heap for this host.
+    next_check: Instant,
+    /// Whether the heap holds an entry for `next_check`.
+    queued: bool,
+}
+
+/// The host table. See the module documentation.
+#[derive(Debug)]
+pub struct HostTable {
+    policy: HostPolicy,
+    hosts: HashMap<IpAddr, Host>,
+    checks: BinaryHeap<Reverse<(Instant, IpAddr)>>,
+    links_down: HashSet<Arc<str>>,
+}
+
+impl HostTable {
+    /// An empty table.
+    pub fn new(policy: HostPolicy) -> HostTable {
+        HostTable {
+            policy,
+            hosts: HashMap::new(),
+            checks: BinaryHeap::new(),
+            links_down: HashSet::new(),
+        }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &HostPolicy {
+        &self.policy
+    }
+
+    /// Changes the timing rules (config reload); deadlines follow at the next check.
+    pub fn set_policy(&mut self, policy: HostPolicy, now: Instant) {
+        self.policy = policy;
+        let ips: Vec<IpAddr> = self.hosts.keys().copied().collect();
+        for ip in ips {
+            self.schedule(ip, now);
+        }
+    }
+
+    /// Number of hosts tracked.
+    pub fn len(&self) -> usize {
+        self.hosts.len()
+    }
+
+    /// Entries in the check heap (stale ones included).
+    #[cfg(test)]
+    pub(crate) fn queued_checks(&self) -> usize {
+        self.checks.len()
+    }
+
+    /// Whether no host is tracked.
+    pub fn is_empty(&self) -> bool {
+        self.hosts.is_empty()
+    }
+
+    /// Whether `ip`'s route is advertised now.
+    pub fn is_advertised(&self, ip: IpAddr) -> bool {
+        self.hosts.get(&ip).is_some_and(|h| h.advertised.is_some())
+    }
+
+    /// The state of `ip`, if tracked.
+    pub fn state(&self, ip: IpAddr) -> Option<HostState> {
+        self.hosts.get(&ip).map(|h| h.state)
+    }
+
+    /// Every advertised host with its interface.
+    pub fn advertised(&self) -> impl Iterator<Item = (IpAddr, &Arc<str>)> + '_ {
+        self.hosts
+            .iter()
+            .filter_map(|(ip, h)| h.advertised.as_ref().map(|i| (*ip, i)))
+    }
+
+    /// The kernel reports a usable neighbour entry for `ip` at `binding`;
+    /// `confirmed` when the kernel itself just saw it reachable.
+    pub fn neighbour(
+        &mut self,
+        now: Instant,
+        ip: IpAddr,
+        binding: Binding,
+        confirmed: bool,
+        out: &mut Vec<Action>,
+    ) {
+        let link_down = self.links_down.contains(&binding.iface);
+        match self.hosts.entry(ip) {
+            Entry::Vacant(slot) => {
+                let state = if link_down {
+                    HostState::LinkDown
+                } else {
+                    HostState::Probing
+                };
+                slot.insert(Host {
+                    primary: binding.clone(),
+                    other: None,
+                    state,
+                    advertised: None,
+                    last_evidence: now,
+                    last_answer: None,
+                    seen_at: Some(now),
+                    in_kernel: true,
+                    conflicts: 0,
+                    conflict_mac: None,
+                    logged_conflicts: HashSet::new(),
+                    penalty: Penalty::default(),
+                    state_since: now,
+                    next_check: now,
+                    queued: false,
+                });
+                out.push(Action::Probe {
+                    iface: binding.iface,
+                    ip,
+                    mac: binding.mac,
+                });
+                if confirmed && !link_down {
+                    self.evidence(now, ip, out);
+                } else {
+                    self.schedule(ip, now);
+                }
+            }
+            Entry::Occupied(mut slot) => {
+                let host = slot.get_mut();
+                host.in_kernel = true;
+                if host.primary == binding {
+                    if confirmed {
+                        self.evidence(now, ip, out);
+                    }
+                    return;
+                }
+                if host.primary_is_live(&self.policy, now) {
+                    self.claim(now, ip, binding, confirmed, out);
+                } else {
+                    self.rebind(now, ip, binding, out);
+                    if confirmed {
+                        self.evidence(now, ip, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The kernel removed (or failed) its neighbour entry for `ip`. The host
+    /// stays tracked while it answers probes; a dead one is forgotten now.
+    pub fn neighbour_gone(&mut self, _now: Instant, ip: IpAddr, out: &mut Vec<Action>) {
+        let Some(host) = self.hosts.get_mut(&ip) else {
+            return;
+        };
+        host.in_kernel = false;
+        if host.state == HostState::Dead {
+            self.forget(ip, out);
+        }
+    }
+
+    /// `ip` answered a probe or announced itself from `binding`.
+    pub fn answered(&mut self, now: Instant, ip: IpAddr, binding: &Binding, out: &mut Vec<Action>) {
+        let Some(host) = self.hosts.get_mut(&ip) else {
+            return;
+        };
+        if host.primary == *binding {
+            self.evidence(now, ip, out);
+        } else {
+            self.claimed(now, ip, binding.clone(), out);
+        }
+    }
+
+    /// Someone at `binding` (not the probed MAC) answered or announced for `ip`.
+    pub fn claimed(&mut self, now: Instant, ip: IpAddr, binding: Binding, out: &mut Vec<Action>) {
+        let Some(host) = self.hosts.get_mut(&ip) else {
+            return;
+        };
+        if host.primary == binding {
+            self.evidence(now, ip, out);
+            return;
+        }
+        if host.primary_is_live(&self.policy, now) {
+            self.claim(now, ip, binding, true, out);
+        } else {
+            self.rebind(now, ip, binding, out);
+            self.evidence(now, ip, out);
+        }
+    }
+
+    /// An interface went down (`up == false`) or came back.
+    pub fn link(&mut self, now: Instant, iface: &Arc<str>, up: bool, out: &mut Vec<Action>) {
+        let changed = if up {
+            self.links_down.remove(iface)
+        } else {
+            self.links_down.insert(iface.clone())
+        };
+        if !changed {
+            return;
+        }
+        let affected: Vec<IpAddr> = self
+            .hosts
+            .iter()
+            .filter(|(_, h)| {
+                h.primary.iface == *iface
+                    || h.other.as_ref().is_some_and(|o| o.binding.iface == *iface)
+            })
+            .map(|(ip, _)| *ip)
+            .collect();
+        for ip in affected {
+            let Some(host) = self.hosts.get_mut(&ip) else {
+                continue;
+            };
+            if host.primary.iface != *iface {
+                if !up {
+                    host.other = None;
+                }
+                continue;
+            }
+            if up {
+                if host.state == HostState::LinkDown {
+                    host.enter(HostState::Probing, now);
+                    host.last_evidence = now;
+                    self.schedule(ip, now);
+                }
+            } else {
+                host.withdraw(ip, out);
+                host.enter(HostState::LinkDown, now);
+                host.other = None;
+                self.schedule(ip, now);
+            }
+        }
+    }
+
+    /// Stops tracking every host for which `drop` is true (an interface or
+    /// prefix no longer watched), withdrawing their routes.
+    pub fn forget_where(
+        &mut self,
+        mut drop: impl FnMut(IpAddr, &Binding) -> bool,
+        out: &mut Vec<Action>,
+    ) {
+        let gone: Vec<IpAddr> = self
+            .hosts
+            .iter()
+            .filter(|(ip, h)| drop(**ip, &h.primary))
+            .map(|(ip, _)| *ip)
+            .collect();
+        for ip in gone {
+            self.forget(ip, out);
+        }
+    }
+
+    /// When [`HostTable::on_timer`] must next be called.
+    pub fn next_deadline(&mut self) -> Option<Instant> {
+        while let Some(Reverse((at, ip))) = self.checks.peek().copied() {
+            if self
+                .hosts
+                .get(&ip)
+                .is_some_and(|h| h.queued && h.next_check == at)
+            {
+                return Some(at);
+            }
+            self.checks.pop();
+        }
+        None
+    }
+
+    /// Runs every check due at `now`.
+    pub fn on_timer(&mut self, now: Instant, out: &mut Vec<Action>) {
+        let mut due = Vec::new();
+        while let Some(Reverse((at, ip))) = self.checks.peek().copied() {
+            if at > now {
+                break;
+            }
+            self.checks.pop();
+            if let Some(host) = self.hosts.get_mut(&ip) {
+                if host.queued && host.next_check == at {
+                    host.queued = false;
+                    due.push(ip);
+                }
+            }
+        }
+        // Checks scheduled by these run at the next call, never in this loop.
+        for ip in due {
+            self.check(now, ip, out);
+        }
+    }
+
+    /// Hosts by state, for metrics.
+    pub fn counts(&self) -> [(HostState, u64); 5] {
+        let mut counts = [
+            (HostState::Probing, 0),
+            (HostState::Alive, 0),
+            (HostState::Dead, 0),
+            (HostState::HeldDown, 0),
+            (HostState::LinkDown, 0),
+        ];
+        for host in self.hosts.values() {
+            if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == host.state) {
+                slot.1 += 1;
+            }
+        }
+        counts
+    }
+
+    /// What `neighctl show hosts` shows, sorted by address.
+    pub fn views(&self, now: Instant) -> Vec<HostView> {
+        let mut views: Vec<(IpAddr, HostView)> = self
+            .hosts
+            .iter()
+            .map(|(ip, h)| (*ip, h.view(*ip, &self.policy, now)))
+            .collect();
+        views.sort_by_key(|(ip, _)| *ip);
+        views.into_iter().map(|(_, v)| v).collect()
+    }
+
+    /// Proof of life from the primary binding.
+    fn evidence(&mut self, now: Instant, ip: IpAddr, out: &mut Vec<Action>) {
+        let policy = &self.policy;
+        let Some(host) = self.hosts.get_mut(&ip) else {
+            return;
+        };
+        host.last_answer = Some(now);
+        host.last_evidence = now;
+        match host.state {
+            HostState::Alive | HostState::HeldDown | HostState::LinkDown => return,
+            HostState::Probing => {
+                host.enter(HostState::Alive, now);
+                host.advertise(ip, now, out);
+            }
+            HostState::Dead => {
+                let held_down = host.penalty.suppresses(&policy.flap, now);
+                out.push(Action::Note(Note::Returned { ip, held_down }));
+                if held_down {
+                    host.enter(HostState::HeldDown, now);
+                } else {
+                    host.enter(HostState::Alive, now);
+                    host.advertise(ip, now, out);
+                }
+            }
+        }
+        self.schedule(ip, now);
+    }
+
+    /// A second claimant while the primary is alive: a conflict, logged once
+    /// per claimant, watched in case it is a move.
+    fn claim(
+        &mut self,
+        now: Instant,
+        ip: IpAddr,
+        binding: Binding,
+        answered: bool,
+        out: &mut Vec<Action>,
+    ) {
+        let Some(host) = self.hosts.get_mut(&ip) else {
+            return;
+        };
+        if host.logged_conflicts.insert(binding.clone()) {
+            host.conflicts += 1;
+            host.conflict_mac = Some(binding.mac);
+            out.push(Action::Note(Note::Conflict {
+                ip,
+                kept: host.primary.clone(),
+                other: binding.clone(),
+            }));
+        }
+        let last_answer = answered.then_some(now);
+        match &mut host.other {
+            Some(other) if other.binding == binding => {
+                if answered {
+                    other.last_answer = last_answer;
+                }
+            }
+            _ => {
+                // The prober keeps one target per (interface, address): a
+                // claimant on another port is probed too; one on the same
+                // port shows itself through the prober's conflict reports.
+                if binding.iface != host.primary.iface {
+                    out.push(Action::Probe {
+                        iface: binding.iface.clone(),
+                        ip,
+                        mac: binding.mac,
+                    });
+                }
+                if let Some(old) = host.other.take() {
+                    if old.binding.iface != host.primary.iface && old.binding.iface != binding.iface
+                    {
+                        out.push(Action::StopProbe {
+                            iface: old.binding.iface,
+                            ip,
+                        });
+                    }
+                }
+                host.other = Some(Other {
+                    binding,
+                    last_answer,
+                });
+            }
+        }
+    }
+
+    /// The primary binding is replaced (it was not live, or the host moved).
+    fn rebind(&mut self, now: Instant, ip: IpAddr, to: Binding, out: &mut Vec<Action>) {
+        let link_down = self.links_down.contains(&to.iface);
+        let Some(host) = self.hosts.get_mut(&ip) else {
+            return;
+        };
+        let from = std::mem::replace(&mut host.primary, to.clone());
+        if from.iface != to.iface {
+            let keep_old_target = host
+                .other
+                .as_ref()
+                .is_some_and(|o| o.binding.iface == from.iface);
+            if !keep_old_target {
+                out.push(Action::StopProbe {
+                    iface: from.iface.clone(),
+                    ip,
+                });
+            }
+        }
+        if host.other.as_ref().is_some_and(|o| o.binding == to) {
+            host.other = None;
+        }
+        out.push(Action::Probe {
+            iface: to.iface.clone(),
+            ip,
+            mac: to.mac,
+        });
+        if link_down {
+            host.withdraw(ip, out);
+            host.enter(HostState::LinkDown, now);
+        } else if host.state == HostState::LinkDown {
+            host.enter(HostState::Probing, now);
+            host.last_evidence = now;
+        }
+        if let Some(advertised) = &host.advertised {
+            if *advertised != to.iface {
+                host.advertised = Some(to.iface.clone());
+                out.push(Action::Advertise {
+                    ip,
+                    iface: to.iface.clone(),
+                    since_seen: None,
+                });
+            }
+        }
+        out.push(Action::Note(Note::Moved { ip, from, to }));
+        self.schedule(ip, now);
+    }
+
+    /// A scheduled check of one host.
+    fn check(&mut self, now: Instant, ip: IpAddr, out: &mut Vec<Action>) {
+        let policy = &self.policy;
+        let Some(host) = self.hosts.get_mut(&ip) else {
+            return;
+        };
+        let silent = now >= host.last_evidence + policy.dead_after();
+        match host.state {
+            HostState::Probing | HostState::Alive | HostState::HeldDown if silent => {
+                let other_live = host
+                    .other
+                    .as_ref()
+                    .filter(|o| o.last_answer.is_some_and(|t| now < t + policy.dead_after()))
+                    .cloned();
+                if let Some(other) = other_live {
+                    host.last_evidence = other.last_answer.unwrap_or(now);
+                    host.last_answer = other.last_answer;
+                    host.other = None;
+                    return self.rebind(now, ip, other.binding, out);
+                }
+                host.other = None;
+                if host.state == HostState::Alive {
+                    host.penalty.add(&policy.flap, now);
+                    out.push(Action::Note(Note::Died {
+                        ip,
+                        iface: host.primary.iface.clone(),
+                    }));
+                }
+                host.withdraw(ip, out);
+                host.enter(HostState::Dead, now);
+                if !host.in_kernel && host.last_answer.is_none() {
+                    return self.forget(ip, out);
+                }
+            }
+            HostState::HeldDown => {
+                let held_for = now.saturating_duration_since(host.state_since);
+                if now >= host.penalty.reuse_at(&policy.flap, now)
+                    || held_for >= policy.flap.max_hold
+                {
+                    host.enter(HostState::Alive, now);
+                    host.advertise(ip, now, out);
+                    out.push(Action::Note(Note::Released { ip }));
+                }
+            }
+            HostState::Dead | HostState::LinkDown => {
+                if now >= host.state_since + policy.dead_retention {
+                    return self.forget(ip, out);
+                }
+            }
+            HostState::Probing | HostState::Alive => {}
+        }
+        self.schedule(ip, now);
+    }
+
+    /// Puts the host's next check in the heap.
+    fn schedule(&mut self, ip: IpAddr, now: Instant) {
+        let policy = &self.policy;
+        let Some(host) = self.hosts.get_mut(&ip) else {
+            return;
+        };
+        let at = match host.state {
+            HostState::Probing | HostState::Alive => host.last_evidence + policy.dead_after(),
+            HostState::HeldDown => {
+                let reuse = host.penalty.reuse_at(&policy.flap, now);
+                let cap = host.state_since + policy.flap.max_hold;
+                (host.last_evidence + policy.dead_after())
+                    .min(reuse)
+                    .min(cap)
+            }
+            HostState::Dead | HostState::LinkDown => host.state_since + policy.dead_retention,
+        }
+        .max(now);
+        if host.queued && at == host.next_check {
+            return;
+        }
+        host.next_check = at;
+        host.queued = true;
+        self.checks.push(Reverse((at, ip)));
+    }
+
+    fn forget(&mut self, ip: IpAddr, out: &mut Vec<Action>) {
+        let Some(mut host) = self.hosts.remove(&ip) else {
+            return;
+        };
+        host.withdraw(ip, out);
+        out.push(Action::StopProbe {
+            iface: host.primary.iface.clone(),
+            ip,
+        });
+        if let Some(other) = host.other.take() {
+            if other.binding.iface != host.primary.iface {
+                out.push(Action::StopProbe {
+                    iface: other.binding.iface,
+                    ip,
+                });
+            }
+        }
+        out.push(Action::Note(Note::Forgotten { ip }));
+    }
+}
+
+impl Host {
+    fn enter(&mut self, state: HostState, now: Instant) {
+        self.state = state;
+        self.state_since = now;
+    }
+
+    fn primary_is_live(&self, policy: &HostPolicy, now: Instant) -> bool {
+        matches!(self.state, HostState::Alive | HostState::HeldDown)
+            && self
+                .last_answer
+                .is_some_and(|t| now < t + policy.dead_after())
+    }
+
+    fn advertise(&mut self, ip: IpAddr, now: Instant, out: &mut Vec<Action>) {
+        if self.advertised.is_some() {
+            return;
+        }
+        self.advertised = Some(self.primary.iface.clone());
+        let since_seen = self
+            .seen_at
+            .take()
+            .map(|t| now.saturating_duration_since(t));
+        out.push(Action::Advertise {
+            ip,
+            iface: self.primary.iface.clone(),
+            since_seen,
+        });
+    }
+
+    fn withdraw(&mut self, ip: IpAddr, out: &mut Vec<Action>) {
+        if let Some(iface) = self.advertised.take() {
+            out.push(Action::Withdraw { ip, iface });
+        }
+    }
+
+    fn view(&self, ip: IpAddr, policy: &HostPolicy, now: Instant) -> HostView {
+        let silent = now.saturating_duration_since(self.last_evidence);
+        let misses = if matches!(self.state, HostState::LinkDown) {
+            0
+        } else {
+            let interval = policy.probe_interval.as_nanos().max(1);
+            u32::try_from(silent.as_nanos() / interval).unwrap_or(u32::MAX)
+        };
+        HostView {
+            ip: ip.to_string(),
+            mac: self.primary.mac.to_string(),
+            interface: self.primary.iface.to_string(),
+            state: self.state,
+            advertised: self.advertised.is_some(),
+            last_answer_ms: self.last_answer.map(|t| {
+                u64::try_from(now.saturating_duration_since(t).as_millis()).unwrap_or(u64::MAX)
+            }),
+            misses,
+            conflicts: self.conflicts,
+            conflict_mac: self.conflict_mac.map(|m| m.to_string()),
+            penalty: self.penalty.value(&policy.flap, now).round() as u32,
+        }
+    }
+}
