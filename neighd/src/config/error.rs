@@ -144,9 +144,9 @@ pub enum Problem {
         closest: Option<String>,
     },
     /// A key that belongs to another table.
-    #[error("unknown key here; it belongs in [{table}]")]
+    #[error("unknown key here; it belongs in {table}")]
     KeyInWrongTable {
-        /// The table that has this key.
+        /// The table that has this key, as written in a file (`[redistribute]`).
         table: String,
     },
     /// A required key or table is absent.

@@ -6,7 +6,7 @@ use bgp::fsm::RemoteAs;
 use bgp::speaker::security::Md5Key;
 use toml::de::DeValue;
 
-use super::{exactly_one, existing_interface, OneOf, Unique};
+use super::{duration_at_least, exactly_one, existing_interface, OneOf, Unique};
 use crate::config::defaults::{
     DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME, DEFAULT_LISTEN, DEFAULT_MAX_PATHS, DEFAULT_PORT,
     DEFAULT_RESTART_TIME, MAX_HOSTNAME_LEN, MAX_RESTART_TIME, MIN_CONNECT_RETRY,
@@ -25,7 +25,7 @@ pub(super) fn bgp(t: &Table<'_, '_>, env: &dyn SystemView) -> Result<BgpConfig, 
     let listen = t.or("listen", Some(DEFAULT_LISTEN), listen)?;
     let hold_time = t.or("hold_time", DEFAULT_HOLD_TIME, hold_time)?;
     let connect_retry = t.or("connect_retry", DEFAULT_CONNECT_RETRY, |i| {
-        i.parse_str(|s| values::duration_at_least(s, MIN_CONNECT_RETRY, "1s"))
+        duration_at_least(i, MIN_CONNECT_RETRY, "1s")
     })?;
     let graceful_restart = t.or("graceful_restart", false, Item::bool)?;
     let restart_time = t.or("restart_time", DEFAULT_RESTART_TIME, |i| {

@@ -12,8 +12,9 @@ mod service;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::path::Path;
+use std::time::Duration;
 
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, Location, Problem};
 use super::model::{Config, FibConfig, Redistribute};
@@ -95,6 +96,18 @@ fn existing_interface(item: &Item<'_, '_>, env: &dyn SystemView) -> Result<Strin
         return Err(item.fail(Problem::NoSuchInterface { name }));
     }
     Ok(name)
+}
+
+/// A duration string of at least `min` (written `min_text` in messages).
+fn duration_at_least(
+    item: &Item<'_, '_>,
+    min: Duration,
+    min_text: &'static str,
+) -> Result<Duration, ConfigError> {
+    if !matches!(item.value(), DeValue::String(_)) {
+        return Err(item.wrong_type("a duration such as \"1s\""));
+    }
+    item.parse_str(|s| values::duration_at_least(s, min, min_text))
 }
 
 /// Values that must not repeat, each remembered with the key path of its

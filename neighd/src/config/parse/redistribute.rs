@@ -1,7 +1,7 @@
 //! `[redistribute]` and `[redistribute.flap]`: which neighbours become host
 //! routes, how they are probed and how flapping ones are held down.
 
-use super::{communities, existing_interface, Unique};
+use super::{communities, duration_at_least, existing_interface, Unique};
 use crate::config::defaults::{
     DEFAULT_PROBE_INTERVAL, DEFAULT_PROBE_MISSES, MIN_FLAP_TIME, MIN_PROBE_INTERVAL,
 };
@@ -25,7 +25,7 @@ pub(super) fn redistribute(
             .collect())
     })?;
     let probe_interval = t.or("probe_interval", DEFAULT_PROBE_INTERVAL, |i| {
-        i.parse_str(|s| values::duration_at_least(s, MIN_PROBE_INTERVAL, "100ms"))
+        duration_at_least(i, MIN_PROBE_INTERVAL, "100ms")
     })?;
     let probe_misses = t.or("probe_misses", DEFAULT_PROBE_MISSES, |i| {
         i.int_in(1..=u32::MAX)
@@ -69,8 +69,7 @@ fn interfaces(item: &Item<'_, '_>, env: &dyn SystemView) -> Result<Vec<String>, 
 fn flap(t: &Table<'_, '_>) -> Result<FlapDamping, ConfigError> {
     let default = FlapDamping::default();
     let positive = |i: &Item<'_, '_>| i.int_in(1..=u32::MAX);
-    let time =
-        |i: &Item<'_, '_>| i.parse_str(|s| values::duration_at_least(s, MIN_FLAP_TIME, "1s"));
+    let time = |i: &Item<'_, '_>| duration_at_least(i, MIN_FLAP_TIME, "1s");
     let flap = FlapDamping {
         enabled: t.or("enabled", default.enabled, Item::bool)?,
         penalty: t.or("penalty", default.penalty, positive)?,
