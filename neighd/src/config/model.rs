@@ -62,8 +62,8 @@ pub enum NeighborTarget {
     Interface(String),
 }
 
-/// `[[bgp.neighbor]]`.
-#[derive(Debug, Clone, PartialEq)]
+/// `[[bgp.neighbor]]`. Its `Debug` shows `<redacted>` for the password.
+#[derive(Clone, PartialEq)]
 pub struct Neighbor {
     /// `address` or `interface` (exactly one of them).
     pub target: NeighborTarget,
