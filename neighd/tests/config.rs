@@ -733,7 +733,7 @@ fn defaults_are_the_documented_ones() {
                 flap: FlapDamping {
                     enabled: true,
                     penalty: 1000,
-                    suppress: 2500,
+                    suppress: 2000,
                     reuse: 750,
                     half_life: Duration::from_secs(15),
                     max_hold: Duration::from_secs(120),
@@ -842,7 +842,7 @@ fn leaf01_example() {
                 flap: FlapDamping {
                     enabled: true,
                     penalty: 1000,
-                    suppress: 2500,
+                    suppress: 2000,
                     reuse: 750,
                     half_life: Duration::from_secs(15),
                     max_hold: Duration::from_secs(120),

@@ -51,7 +51,7 @@ impl Default for FlapDamping {
         FlapDamping {
             enabled: true,
             penalty: 1000,
-            suppress: 2500,
+            suppress: 2000,
             reuse: 750,
             half_life: Duration::from_secs(15),
             max_hold: Duration::from_secs(120),
