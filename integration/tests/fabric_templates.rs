@@ -100,12 +100,19 @@ fn frr_runs_the_spine_and_router_templates_as_written() -> integration::Result<(
 
 #[test]
 fn neighd_accepts_the_leaf_and_node_templates() -> integration::Result<()> {
-    let bins = match Binaries::locate() {
-        Ok(b) => b,
-        Err(e) => panic!("{e}"),
-    };
-    let dir = std::env::temp_dir().join(format!("ittpl-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    if !integration::can_run() {
+        return Ok(());
+    }
+    let bins = Binaries::locate()?;
+    // neighd checks that the interfaces exist: a namespace with the ports
+    // of a leaf (two veth pairs within it) and of a node (br0)
+    let ns = Netns::new("ittpl-", "ports")?;
+    for (a, b) in [("swp51", "swp52"), ("swp1", "swp2")] {
+        ns.ip(["link", "add", a, "type", "veth", "peer", "name", b])?;
+    }
+    ns.ip(["link", "add", "br0", "type", "bridge"])?;
+    let socket = ns.workdir().join("neighd.sock");
+    let socket = socket.to_string_lossy();
     let leaf = render(
         templates::LEAF_NEIGHD,
         &[
@@ -114,7 +121,7 @@ fn neighd_accepts_the_leaf_and_node_templates() -> integration::Result<()> {
             ("router_id", "10.0.0.11"),
             ("probe_interval", "1s"),
             ("probe_misses", "3"),
-            ("control_socket", "/run/neighd/neighd.sock"),
+            ("control_socket", &socket),
             ("metrics_listen", "127.0.0.1:9610"),
         ],
     )?;
@@ -126,14 +133,15 @@ fn neighd_accepts_the_leaf_and_node_templates() -> integration::Result<()> {
             ("router_id", "10.0.1.1"),
             ("router_address", "192.168.2.2"),
             ("router_asn", "65000"),
-            ("control_socket", "/run/neighd/neighd.sock"),
+            ("control_socket", &socket),
             ("metrics_listen", "127.0.0.1:9610"),
         ],
     )?;
     for (name, text) in [("leaf.toml", leaf), ("node.toml", node)] {
-        let path = dir.join(name);
-        std::fs::write(&path, text).expect("write config");
-        let out = std::process::Command::new(&bins.neighd)
+        let path = ns.workdir().join(name);
+        std::fs::write(&path, text).expect("write the rendered config");
+        let out = ns
+            .command(&bins.neighd)
             .arg("--config")
             .arg(&path)
             .arg("--check")
@@ -146,6 +154,5 @@ fn neighd_accepts_the_leaf_and_node_templates() -> integration::Result<()> {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

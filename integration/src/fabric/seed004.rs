@@ -54,6 +54,10 @@ pub struct Options {
     pub agents: bool,
     /// Start the seed's twelve containers ([`seed_containers`]).
     pub containers: bool,
+    /// neighd's flap hold-down (its default: on). Off appends
+    /// `[redistribute.flap] enabled = false` to the leaves' config, for runs
+    /// that revive the same addresses many times on purpose.
+    pub flap_damping: bool,
 }
 
 impl Options {
@@ -66,6 +70,7 @@ impl Options {
             probe_misses: 3,
             agents: true,
             containers: true,
+            flap_damping: true,
         }
     }
 }
@@ -223,7 +228,7 @@ impl Seed004 {
             ns.add_addr(port, &gw)?;
             ns.sysctl(&[(&format!("net.ipv4.conf.{port}.proxy_arp"), "1")])?;
         }
-        let config = templates::render(
+        let mut config = templates::render(
             templates::LEAF_NEIGHD,
             &[
                 ("hostname", &name),
@@ -238,6 +243,9 @@ impl Seed004 {
                 ("metrics_listen", "127.0.0.1:9610"),
             ],
         )?;
+        if !self.opts.flap_damping {
+            config.push_str("\n[redistribute.flap]\nenabled = false\n");
+        }
         self.leaves.push(Leaf {
             name,
             ns,
