@@ -163,3 +163,19 @@ pub enum NeighEvent {
     /// An address was added (`true`) or removed (`false`).
     Address(bool, Address),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::NudState;
+
+    #[test]
+    fn nud_state_prints_like_ip_neigh() {
+        assert_eq!(NudState::REACHABLE.to_string(), "reachable");
+        assert_eq!(NudState::empty().to_string(), "none");
+        assert_eq!(
+            (NudState::STALE | NudState::PERMANENT).to_string(),
+            "stale|permanent"
+        );
+        assert_eq!(NudState::from_bits_retain(0x100).to_string(), "0x100");
+    }
+}

@@ -384,3 +384,93 @@ fn ingest(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use netlink_packet_core::Emitable;
+    use netlink_packet_route::neighbour::{NeighbourAddress, NeighbourAttribute, NeighbourState};
+    use netlink_packet_route::AddressFamily;
+
+    use super::*;
+    use crate::netlink::NetlinkError;
+
+    fn new_neighbour_on_unknown_link() -> Vec<u8> {
+        let mut m = NeighbourMessage::default();
+        m.header.family = AddressFamily::Inet;
+        m.header.ifindex = 42;
+        m.header.state = NeighbourState::Reachable;
+        m.attributes = vec![
+            NeighbourAttribute::Destination(NeighbourAddress::Inet("10.0.0.9".parse().unwrap())),
+            NeighbourAttribute::LinkLayerAddress(vec![2, 0, 0, 0, 0, 9]),
+        ];
+        let mut b = vec![0; m.buffer_len()];
+        m.emit(&mut b);
+        b
+    }
+
+    #[test]
+    fn notifications_of_a_kind_not_dumped_yet_are_left_to_that_dump() {
+        let payload = new_neighbour_on_unknown_link();
+        let frame = Frame {
+            kind: libc::RTM_NEWNEIGH,
+            flags: 0,
+            seq: 0,
+            port: 0,
+            payload: &payload,
+        };
+        let counters = SharedCounters::default();
+        let mut table = Table::default();
+        let mut out = Vec::new();
+        // while links are being dumped, the neighbour dump is still to come
+        assert_eq!(
+            ingest(&counters, frame, &mut table, &mut out, Phase::Links),
+            Ok(())
+        );
+        assert!(out.is_empty() && table.snapshot().neighbours.is_empty());
+        // once neighbours are dumped, a neighbour on a link never seen means
+        // something was missed
+        assert!(ingest(&counters, frame, &mut table, &mut out, Phase::Neighbours).is_err());
+    }
+
+    #[test]
+    fn undecodable_and_foreign_messages_are_counted_and_skipped() {
+        let counters = SharedCounters::default();
+        let mut table = Table::default();
+        let mut out = Vec::new();
+        let frame = |kind, payload| Frame {
+            kind,
+            flags: 0,
+            seq: 0,
+            port: 0,
+            payload,
+        };
+        let garbage = [2u8, 0, 0];
+        let r = ingest(
+            &counters,
+            frame(libc::RTM_NEWNEIGH, &garbage),
+            &mut table,
+            &mut out,
+            Phase::Neighbours,
+        );
+        assert_eq!(r, Ok(()));
+        let r = ingest(
+            &counters,
+            frame(libc::RTM_NEWROUTE, &garbage),
+            &mut table,
+            &mut out,
+            Phase::Neighbours,
+        );
+        assert_eq!(r, Ok(()));
+        let read = counters.read();
+        assert_eq!((read.dropped, read.ignored), (1, 1));
+    }
+
+    #[test]
+    fn starting_outside_a_runtime_is_an_error_not_a_panic() {
+        let err = Tracker::start(TrackerOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, NeighError::Netlink(NetlinkError::NoRuntime)),
+            "{err}"
+        );
+    }
+}
