@@ -80,7 +80,7 @@ fn parse_exposition(text: &str) -> Result<Vec<Family>, String> {
         }
         let family_name = family_of_sample(&families, &sample.name);
         let family = family_for(&mut families, &mut finished, &family_name).map_err(at)?;
-        if family.kind == "counter" && !(sample.value >= 0.0) {
+        if family.kind == "counter" && (sample.value.is_nan() || sample.value < 0.0) {
             return Err(at("negative counter".to_string()));
         }
         family.samples.push(sample);
