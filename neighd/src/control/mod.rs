@@ -16,4 +16,4 @@ mod table;
 
 pub use client::{query, query_blocking, DEFAULT_QUERY_TIMEOUT};
 pub use error::ControlError;
-pub use server::{serve, ControlServer, MAX_REQUEST_BYTES};
+pub use server::{serve, ControlRequest, ControlServer, MAX_REQUEST_BYTES};

@@ -21,8 +21,9 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
 /// A client that does not take its answer within this time is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the daemon receives: a request and where to send its answer.
-type Incoming = (Request, oneshot::Sender<Response>);
+/// What the daemon receives on the channel given to [`serve`]: a request
+/// and where to send its answer.
+pub type ControlRequest = (Request, oneshot::Sender<Response>);
 
 /// The running control socket. Dropping it stops accepting, closes every
 /// connection and removes the socket file (if it is still ours).
@@ -56,7 +57,7 @@ impl Drop for ControlServer {
 /// `path`, and [`ControlError::NotASocket`] if a regular file is in the way.
 pub async fn serve(
     path: &Path,
-    requests: mpsc::Sender<Incoming>,
+    requests: mpsc::Sender<ControlRequest>,
 ) -> Result<ControlServer, ControlError> {
     let (std_listener, identity) = socket_file::bind(path)?;
     let listener = std_listener
@@ -78,7 +79,7 @@ pub async fn serve(
     })
 }
 
-async fn accept_loop(listener: UnixListener, requests: mpsc::Sender<Incoming>) {
+async fn accept_loop(listener: UnixListener, requests: mpsc::Sender<ControlRequest>) {
     // Owned here, so aborting this task aborts every connection too.
     let mut connections = JoinSet::new();
     loop {
@@ -97,7 +98,7 @@ async fn accept_loop(listener: UnixListener, requests: mpsc::Sender<Incoming>) {
 }
 
 /// Answers requests on one connection until the client closes it.
-async fn serve_connection(stream: UnixStream, requests: mpsc::Sender<Incoming>) {
+async fn serve_connection(stream: UnixStream, requests: mpsc::Sender<ControlRequest>) {
     let (read_half, mut write_half) = stream.into_split();
     let mut reader = BufReader::new(read_half);
     let mut line = Vec::new();
@@ -129,7 +130,7 @@ async fn serve_connection(stream: UnixStream, requests: mpsc::Sender<Incoming>) 
 }
 
 /// Decodes one request line and waits for the daemon's answer to it.
-async fn answer(text: &[u8], requests: &mpsc::Sender<Incoming>) -> Response {
+async fn answer(text: &[u8], requests: &mpsc::Sender<ControlRequest>) -> Response {
     let request: Request = match serde_json::from_slice(text) {
         Ok(request) => request,
         Err(e) => {
