@@ -4,7 +4,7 @@
 //! handed to the daemon through an `mpsc` channel together with a `oneshot`
 //! for the answer, so a slow or stuck client only ever holds up its own
 //! connection. neighctl calls [`query`] (or [`query_blocking`]) and prints
-//! the answer with [`format`]; its argument parsing lives in [`cli`].
+//! the answer with [`format`](mod@format); its argument parsing lives in [`cli`].
 
 pub mod cli;
 mod client;
