@@ -20,6 +20,8 @@ mod installed;
 mod interfaces;
 mod kernel;
 mod message;
+#[cfg(test)]
+mod netns_test;
 mod report;
 mod socket;
 mod table;

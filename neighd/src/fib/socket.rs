@@ -37,8 +37,9 @@ const WANTED_RECEIVE_BUFFER: usize = 4 << 20;
 const ACK_COST: usize = 1536;
 const MIN_WINDOW: usize = 16;
 const MAX_WINDOW: usize = 1024;
-/// A request whose ACK was lost this many times is given up.
-const MAX_ATTEMPTS: u8 = 3;
+/// A request whose ACK was lost this many times at the smallest window is
+/// given up.
+const MAX_LOSSES: u8 = 3;
 /// How long to wait for an answer the kernel owes us.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 /// A dump interrupted by concurrent changes is repeated this often.
@@ -106,6 +107,12 @@ impl RouteSocket {
     /// Opens and binds a NETLINK_ROUTE socket (non-blocking, capped ACKs,
     /// extended ACKs, strict dump filtering). Must run inside a tokio runtime.
     pub(crate) fn open() -> Result<RouteSocket, FibError> {
+        Self::open_with(WANTED_RECEIVE_BUFFER, None)
+    }
+
+    /// [`Self::open`] asking for `receive_buffer` bytes; `window` overrides
+    /// the window that buffer gives (tests force overruns with it).
+    fn open_with(receive_buffer: usize, window: Option<usize>) -> Result<RouteSocket, FibError> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(FibError::NoRuntime);
         }
@@ -120,9 +127,11 @@ impl RouteSocket {
         let _ = socket.set_cap_ack(true);
         let _ = socket.set_ext_ack(true);
         let _ = socket.set_netlink_get_strict_chk(true);
-        let _ = socket.set_rx_buf_sz(WANTED_RECEIVE_BUFFER as libc::c_int);
+        let wanted = libc::c_int::try_from(receive_buffer).unwrap_or(libc::c_int::MAX);
+        let _ = socket.set_rx_buf_sz(wanted);
         let receive_buffer = socket.get_rx_buf_sz().map_err(FibError::Open)?;
-        let window = (receive_buffer / ACK_COST).clamp(MIN_WINDOW, MAX_WINDOW);
+        let window =
+            window.unwrap_or_else(|| (receive_buffer / ACK_COST).clamp(MIN_WINDOW, MAX_WINDOW));
         tracing::debug!(receive_buffer, window, "rtnetlink socket for the FIB");
         // `AsyncFd::new` is deprecated in favour of the unsafe `register`
         // (tokio#8587: a wrapper's `as_raw_fd` could change or close the fd
@@ -149,30 +158,48 @@ impl RouteSocket {
         requests: &[Request],
     ) -> Result<Vec<Result<(), KernelError>>, FibError> {
         let mut answers: Vec<Option<Result<(), KernelError>>> = vec![None; requests.len()];
-        let mut attempts = vec![0u8; requests.len()];
+        // ACKs lost while the window could not shrink any more
+        let mut losses = vec![0u8; requests.len()];
         let mut queue: VecDeque<usize> = (0..requests.len()).collect();
         let mut in_flight: HashMap<u32, usize> = HashMap::with_capacity(self.window);
         let mut overran = false;
         while !queue.is_empty() || !in_flight.is_empty() {
-            self.send_window(requests, &mut queue, &mut in_flight, &mut attempts)
+            self.send_window(requests, &mut queue, &mut in_flight)
                 .await?;
             let low_water = if queue.is_empty() { 0 } else { self.window / 2 };
-            if self
+            match self
                 .collect_acks(&mut in_flight, &mut answers, low_water)
                 .await?
             {
-                overran = true;
-                self.window = (self.window / 2).max(MIN_WINDOW);
-                tracing::debug!(
-                    lost = in_flight.len(),
-                    window = self.window,
-                    "rtnetlink ACKs lost, sending those requests again"
-                );
-                for (_, i) in in_flight.drain() {
-                    if attempts[i] >= MAX_ATTEMPTS {
-                        answers[i] = Some(Err(no_answer()));
-                    } else {
-                        queue.push_front(i);
+                Acks::Complete => {}
+                Acks::Overrun => {
+                    overran = true;
+                    let shrunk = self.window > MIN_WINDOW;
+                    self.window = (self.window / 2).max(MIN_WINDOW);
+                    tracing::debug!(
+                        lost = in_flight.len(),
+                        window = self.window,
+                        "rtnetlink receive queue overran, sending the unanswered requests again"
+                    );
+                    for (_, i) in in_flight.drain() {
+                        if !shrunk {
+                            losses[i] += 1;
+                        }
+                        if losses[i] >= MAX_LOSSES {
+                            answers[i] = Some(Err(no_answer("receive queue overrun")));
+                        } else {
+                            queue.push_front(i);
+                        }
+                    }
+                }
+                Acks::Silent => {
+                    // Something is badly wrong: give up on this batch.
+                    tracing::warn!(
+                        unanswered = in_flight.len() + queue.len(),
+                        "the kernel did not acknowledge route requests"
+                    );
+                    for i in in_flight.drain().map(|(_, i)| i).chain(queue.drain(..)) {
+                        answers[i] = Some(Err(no_answer("timed out")));
                     }
                 }
             }
@@ -184,7 +211,7 @@ impl RouteSocket {
         }
         Ok(answers
             .into_iter()
-            .map(|a| a.unwrap_or_else(|| Err(no_answer())))
+            .map(|a| a.unwrap_or_else(|| Err(no_answer("lost"))))
             .collect())
     }
 
@@ -194,7 +221,6 @@ impl RouteSocket {
         requests: &[Request],
         queue: &mut VecDeque<usize>,
         in_flight: &mut HashMap<u32, usize>,
-        attempts: &mut [u8],
     ) -> Result<(), FibError> {
         while in_flight.len() < self.window {
             self.send_buf.clear();
@@ -203,7 +229,6 @@ impl RouteSocket {
                 let sequence = self.sequence();
                 requests[i].encode(NLM_F_ACK, sequence, &mut self.send_buf);
                 in_flight.insert(sequence, i);
-                attempts[i] += 1;
             }
             if self.send_buf.is_empty() {
                 break;
@@ -214,34 +239,28 @@ impl RouteSocket {
     }
 
     /// Reads ACKs into `answers` until at most `low_water` requests are
-    /// unanswered and nothing more is queued. True when ACKs were lost
-    /// (receive queue overrun, or the kernel fell silent): what is still in
-    /// `in_flight` then will never be answered.
+    /// unanswered and nothing more is queued. After an overrun or silence,
+    /// what is still in `in_flight` will never be answered.
     async fn collect_acks(
         &mut self,
         in_flight: &mut HashMap<u32, usize>,
         answers: &mut [Option<Result<(), KernelError>>],
         low_water: usize,
-    ) -> Result<bool, FibError> {
+    ) -> Result<Acks, FibError> {
         let mut overrun = false;
         loop {
             let received = if in_flight.len() > low_water && !overrun {
                 match tokio::time::timeout(ANSWER_TIMEOUT, self.recv()).await {
                     Ok(r) => r.map(Some),
-                    Err(_) => {
-                        tracing::warn!(
-                            unanswered = in_flight.len(),
-                            "the kernel did not acknowledge route requests"
-                        );
-                        return Ok(true);
-                    }
+                    Err(_) => return Ok(Acks::Silent),
                 }
             } else {
                 self.try_recv()
             };
             match received {
                 Ok(Some(_)) => {}
-                Ok(None) => return Ok(overrun),
+                Ok(None) if overrun => return Ok(Acks::Overrun),
+                Ok(None) => return Ok(Acks::Complete),
                 Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
                     overrun = true;
                     continue;
@@ -404,10 +423,21 @@ async fn send(fd: &AsyncFd<Socket>, bytes: &[u8]) -> Result<(), FibError> {
     }
 }
 
-fn no_answer() -> KernelError {
+/// How a round of reading ACKs ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Acks {
+    /// Every ACK that was due has been read.
+    Complete,
+    /// The receive queue overran: the unread ACKs are lost.
+    Overrun,
+    /// The kernel owed ACKs and sent nothing for [`ANSWER_TIMEOUT`].
+    Silent,
+}
+
+fn no_answer(why: &str) -> KernelError {
     KernelError {
         errno: libc::ENOBUFS,
-        message: Some("no answer from the kernel (receive queue overrun)".into()),
+        message: Some(format!("no answer from the kernel ({why})")),
     }
 }
 
@@ -495,7 +525,56 @@ fn extended_ack_message(mut tlvs: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::message::{self, Forwarding, RouteOwner};
+    use super::super::netns_test::{in_namespace, ip};
     use super::*;
+    use bgp::wire::Prefix;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn acks_lost_to_a_full_receive_queue_are_recovered_by_sending_again() {
+        in_namespace(
+            "fib::socket::tests::acks_lost_to_a_full_receive_queue_are_recovered_by_sending_again",
+            async {
+                const ROUTES: u32 = 5000;
+                ip("link add swp1 type veth peer name swp1-p");
+                ip("link set swp1 up");
+                let swp1 = ip("-o link show swp1")
+                    .split(':')
+                    .next()
+                    .and_then(|i| i.trim().parse().ok())
+                    .expect("swp1's ifindex");
+                // a receive queue of a few dozen ACKs, a window of a thousand
+                let mut socket = RouteSocket::open_with(4096, Some(MAX_WINDOW)).expect("socket");
+                let owner = RouteOwner {
+                    table: 1000,
+                    protocol: 211,
+                    metric: 20,
+                };
+                let requests: Vec<Request> = (0..ROUTES)
+                    .map(|i| {
+                        let host = Prefix::host(Ipv4Addr::from(0x0a80_0000 + i).into());
+                        message::install(&owner, &host, &Forwarding::Device(swp1))
+                            .expect("a device route")
+                    })
+                    .collect();
+                let answers = socket.execute(&requests).await.expect("the socket works");
+                assert!(
+                    socket.window < MAX_WINDOW,
+                    "the queue overran and the window shrank"
+                );
+                let failed: Vec<_> = answers.iter().filter(|a| a.is_err()).collect();
+                assert!(
+                    failed.is_empty(),
+                    "{} failed, e.g. {:?}",
+                    failed.len(),
+                    failed[0]
+                );
+                let shown = ip("-4 route show table 1000 proto 211");
+                assert_eq!(shown.lines().count(), ROUTES as usize);
+            },
+        );
+    }
 
     fn error_frame(code: i32, flags: u16, tlvs: &[u8]) -> Vec<u8> {
         let mut payload = code.to_ne_bytes().to_vec();
