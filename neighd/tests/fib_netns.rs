@@ -428,7 +428,13 @@ fn sweep_at_start_removes_leftovers_that_were_not_learned_again() {
             veths(&["swp51"]);
             let hop = [("fe80::1", "swp51")];
             {
-                let mut previous_run = open_fib();
+                // the previous run, with metric 30
+                let mut previous_run = Fib::open(FibOptions {
+                    table: TABLE,
+                    protocol: PROTOCOL,
+                    metric: 30,
+                })
+                .expect("open the FIB");
                 let report = previous_run
                     .apply(&[
                         route("10.1.1.0/24", &hop),
@@ -439,10 +445,19 @@ fn sweep_at_start_removes_leftovers_that_were_not_learned_again() {
                 assert!(report.is_ok(), "{report}");
             }
             let mut fib = open_fib();
+            let report = fib.apply(&[route("10.1.1.0/24", &hop)]).await;
+            assert!(report.is_ok(), "{report}");
+            assert_eq!(
+                route_lines(&ip(&format!("-4 route show table {TABLE} 10.1.1.0/24"))),
+                2,
+                "learned again with metric {METRIC}, the old one with metric 30"
+            );
             let keep = prefix("10.1.1.0/24");
             let report = fib.sweep_stale(|p| *p == keep).await.expect("sweep");
-            assert_eq!(report.removed, 2, "{report}");
-            assert!(shown("-4", "10.1.1.0/24").is_some());
+            assert_eq!(report.removed, 3, "{report}");
+            let r = shown("-4", "10.1.1.0/24").expect("kept");
+            assert_eq!(r["metric"], METRIC);
+            assert_eq!(route_lines(&ip(&format!("-4 route show table {TABLE}"))), 1);
             assert!(shown("-4", "10.1.2.0/24").is_none());
             assert!(shown("-6", "2001:db8:1::/64").is_none());
         },

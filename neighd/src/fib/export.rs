@@ -120,14 +120,7 @@ impl ExportTable {
         &mut self,
         keep: impl Fn(IpAddr) -> bool,
     ) -> Result<FibReport, FibError> {
-        let table = self.table.get_mut();
-        let stale: Vec<_> = table
-            .routes()
-            .await?
-            .into_iter()
-            .filter(|r| !keep(r.prefix.addr()))
-            .collect();
-        Ok(table.remove_routes(&stale).await)
+        self.table.get_mut().sweep(|r| keep(r.prefix.addr())).await
     }
 
     /// Removes every route of our protocol in the table.

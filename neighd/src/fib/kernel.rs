@@ -28,6 +28,7 @@ pub struct FibOptions {
 /// The kernel FIB as far as learned routes go.
 #[derive(Debug)]
 pub struct Fib {
+    options: FibOptions,
     table: Mutex<OwnedTable>,
 }
 
@@ -41,6 +42,7 @@ impl Fib {
             metric: options.metric,
         })?;
         Ok(Fib {
+            options,
             table: Mutex::new(table),
         })
     }
@@ -61,19 +63,13 @@ impl Fib {
     }
 
     /// Removes our routes whose prefix `keep` rejects: at start, the
-    /// leftovers of a previous run that were not learned again.
+    /// leftovers of a previous run that were not learned again. Routes of
+    /// ours with another metric (the configuration changed) go too.
     pub async fn sweep_stale(
         &mut self,
         keep: impl Fn(&Prefix) -> bool,
     ) -> Result<FibReport, FibError> {
-        let table = self.table.get_mut();
-        let stale: Vec<InstalledRoute> = table
-            .routes()
-            .await?
-            .into_iter()
-            .filter(|r| !keep(&r.prefix))
-            .collect();
-        Ok(table.remove_routes(&stale).await)
+        self.table.get_mut().sweep(|r| keep(&r.prefix)).await
     }
 
     /// Removes every route of our protocol in our table (at exit, unless
@@ -83,13 +79,8 @@ impl Fib {
     }
 
     /// The options the FIB was opened with.
-    pub async fn options(&self) -> FibOptions {
-        let owner = self.table.lock().await.owner();
-        FibOptions {
-            table: owner.table,
-            protocol: owner.protocol,
-            metric: owner.metric,
-        }
+    pub fn options(&self) -> FibOptions {
+        self.options
     }
 }
 

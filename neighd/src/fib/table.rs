@@ -17,6 +17,9 @@ use super::message::{self, Forwarding, ResolvedHop, RouteOwner};
 use super::report::FibReport;
 use super::socket::{Request, RouteSocket};
 
+/// The metric the kernel gives IPv6 routes added without one.
+const IPV6_DEFAULT_METRIC: u32 = 1024;
+
 /// A next hop as the caller names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GatewayHop {
@@ -87,10 +90,6 @@ impl OwnedTable {
             interfaces: InterfaceCache::default(),
             owner,
         })
-    }
-
-    pub(crate) fn owner(&self) -> RouteOwner {
-        self.owner
     }
 
     /// Applies `changes` (one per prefix) and reports per route.
@@ -231,8 +230,30 @@ impl OwnedTable {
             .collect())
     }
 
+    /// Removes our routes that `keep` rejects or whose metric is not ours.
+    pub(crate) async fn sweep(
+        &mut self,
+        keep: impl Fn(&InstalledRoute) -> bool,
+    ) -> Result<FibReport, FibError> {
+        let stale: Vec<InstalledRoute> = self
+            .routes()
+            .await?
+            .into_iter()
+            .filter(|r| !keep(r) || !self.has_our_metric(r))
+            .collect();
+        Ok(self.remove_routes(&stale).await)
+    }
+
+    /// Whether `route` carries our metric (IPv6 routes given none get 1024).
+    fn has_our_metric(&self, route: &InstalledRoute) -> bool {
+        route.metric == self.owner.metric
+            || (self.owner.metric == 0
+                && matches!(route.prefix, Prefix::V6(_))
+                && route.metric == IPV6_DEFAULT_METRIC)
+    }
+
     /// Removes `routes` (as dumped: each with its own metric).
-    pub(crate) async fn remove_routes(&mut self, routes: &[InstalledRoute]) -> FibReport {
+    async fn remove_routes(&mut self, routes: &[InstalledRoute]) -> FibReport {
         let requests: Vec<Request> = routes
             .iter()
             .map(|r| message::remove(&self.owner, &r.prefix, r.metric))
