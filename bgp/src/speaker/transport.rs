@@ -91,3 +91,20 @@ pub fn secure_accepted(stream: &TcpStream, sec: &PeerSecurity) -> io::Result<()>
     set_gtsm(stream, sec.ttl_security, sec.ttl_security)?;
     Ok(())
 }
+
+/// [`secure_accepted`], and the peer's TCP MD5 key set on the accepted
+/// socket itself: a connection whose handshake completed before the
+/// listener had the key (a peer added while the speaker runs) would
+/// otherwise carry on unsigned; with the key, its unsigned segments are
+/// dropped from here on and the session never comes up.
+pub(crate) fn secure_accepted_from(
+    stream: &TcpStream,
+    peer: IpAddr,
+    sec: &PeerSecurity,
+) -> io::Result<()> {
+    secure_accepted(stream, sec)?;
+    if let Some(key) = &sec.md5 {
+        set_md5(stream, peer, Some(key))?;
+    }
+    Ok(())
+}
