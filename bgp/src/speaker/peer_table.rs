@@ -98,3 +98,48 @@ impl IndexMut<usize> for PeerTable {
             .expect("an index comes from the table in the same step of the protocol task, and peers are only removed by a command")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fsm::{RemoteAs, SessionConfig};
+    use crate::speaker::config::PeerConfig;
+
+    fn add(t: &mut PeerTable, name: &str) -> usize {
+        let mut cfg = PeerConfig::new("192.0.2.1".parse().unwrap(), RemoteAs::External);
+        cfg.name = name.into();
+        let session = SessionConfig::new(65011, "10.0.0.11".parse().unwrap(), RemoteAs::External);
+        t.insert(|id| Peer::new(id, cfg, session))
+    }
+
+    fn names(t: &PeerTable) -> Vec<(usize, u32, String)> {
+        t.enumerate()
+            .map(|(p, peer)| (p, peer.id.0, peer.cfg.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_removed_peer_leaves_a_slot_the_next_one_takes() {
+        let mut t = PeerTable::default();
+        assert_eq!(
+            (add(&mut t, "a"), add(&mut t, "b"), add(&mut t, "c")),
+            (0, 1, 2)
+        );
+        assert_eq!(t.remove(1).map(|p| p.cfg.name), Some("b".to_string()));
+        assert!(t.get(1).is_none());
+        assert_eq!(t.remove(1).map(|p| p.cfg.name), None);
+        assert_eq!(t.indices(), vec![0, 2]);
+        assert_eq!(t.position_by_name("c"), Some(2));
+        assert_eq!(t.position_by_name("b"), None);
+        assert_eq!(add(&mut t, "d"), 1);
+        assert_eq!(
+            names(&t),
+            vec![(0, 0, "a".into()), (1, 1, "d".into()), (2, 2, "c".into())]
+        );
+        // Trailing empty slots go, so the table does not grow with churn.
+        t.remove(2);
+        t.remove(1);
+        assert_eq!(add(&mut t, "e"), 1);
+        assert_eq!(t.len(), 2);
+    }
+}

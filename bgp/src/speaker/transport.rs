@@ -1,6 +1,7 @@
 //! TCP for BGP: the listening socket and outgoing connections, with TCP
 //! MD5 and GTSM when a peer asks for them (`listen_secured`,
-//! `connect_secured`, `secure_accepted`; the options are in `security`).
+//! `connect_secured`, `secure_accepted`, `secure_accepted_from`; the
+//! options are in `security`).
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
