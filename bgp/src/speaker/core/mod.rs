@@ -84,8 +84,8 @@ impl std::fmt::Debug for Core {
 }
 
 impl Core {
-    /// A core without peers yet (they come with [`Core::add_peer`]);
-    /// `cfg.peers` is ignored.
+    /// A core without peers yet (they come with `add_initial_peer` and
+    /// the `AddPeer` command); `cfg.peers` is ignored.
     pub(crate) fn new(
         mut cfg: SpeakerConfig,
         input: mpsc::Sender<Input>,
