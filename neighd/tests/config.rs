@@ -636,13 +636,13 @@ fn announcing_the_same_thing_twice() {
 
 #[test]
 fn reserved_fib_protocols() {
-    for (value, column) in [("2", 12), ("186", 12), ("193", 12)] {
+    for (value, column) in [("2", 12), ("186", 12), ("196", 12), ("12", 12)] {
         assert_rejected(
             &format!("{BGP}[fib]\nprotocol = {value}\n"),
             "fib.protocol",
             5,
             &format!(
-                "neighd.toml:5:{column}: fib.protocol: protocol {value} is reserved (0..=4 are the kernel's, 186..=193 FRR's); neighd's default is 196"
+                "neighd.toml:5:{column}: fib.protocol: protocol {value} is taken (0..=4 the kernel's, 8..=18, 42 and 99 other daemons', 186..=199 FRR's); neighd's default is 201"
             ),
         );
     }
@@ -743,7 +743,7 @@ fn defaults_are_the_documented_ones() {
             fib: FibConfig {
                 install: true,
                 table: 254,
-                protocol: 196,
+                protocol: 201,
                 metric: 20,
                 export_table: None,
             },
@@ -852,7 +852,7 @@ fn leaf01_example() {
             fib: FibConfig {
                 install: true,
                 table: 254,
-                protocol: 196,
+                protocol: 201,
                 metric: 20,
                 export_table: None,
             },

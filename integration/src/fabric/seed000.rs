@@ -48,6 +48,28 @@ pub fn node_subnet(n: u8) -> String {
     format!("11.11.{n}.0/24")
 }
 
+/// How to build the fabric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Namespace name prefix (`<prefix><pid>x<n>-node1`).
+    pub prefix: String,
+    /// Nodes 1..=`nodes` at the start.
+    pub nodes: u8,
+    /// Start neighd on the nodes (off: the fabric without its agent).
+    pub agents: bool,
+}
+
+impl Options {
+    /// Three nodes with neighd under `prefix`, as in the seed.
+    pub fn new(prefix: &str) -> Options {
+        Options {
+            prefix: prefix.to_string(),
+            nodes: 3,
+            agents: true,
+        }
+    }
+}
+
 /// A node: neighd and a bridge of containers.
 #[derive(Debug)]
 pub struct Node {
@@ -72,15 +94,21 @@ pub struct Seed000 {
     router_frr: Option<Frr>,
     router: Netns,
     router_config: String,
-    bins: Binaries,
+    bins: Option<Binaries>,
     prefix: String,
 }
 
 impl Seed000 {
-    /// The router with FRR, two switches, and nodes `1..=nodes`, each with
-    /// its containers and neighd. Returns without waiting for BGP.
-    pub fn up(prefix: &str, nodes: u8) -> Result<Seed000> {
-        let bins = Binaries::locate()?;
+    /// The router with FRR, two switches, and nodes `1..=opts.nodes`, each
+    /// with its containers and (if `opts.agents`) neighd. Returns without
+    /// waiting for BGP.
+    pub fn up(opts: Options) -> Result<Seed000> {
+        let bins = if opts.agents {
+            Some(Binaries::locate()?)
+        } else {
+            None
+        };
+        let prefix = opts.prefix.as_str();
         let router = Netns::new(prefix, "router")?;
         router.enable_forwarding()?;
         let mut switches = Vec::new();
@@ -120,7 +148,7 @@ impl Seed000 {
             bins,
             prefix: prefix.to_string(),
         };
-        for n in 1..=nodes {
+        for n in 1..=opts.nodes {
             f.add_node(n)?;
         }
         Ok(f)
@@ -182,7 +210,10 @@ impl Seed000 {
                 ("metrics_listen", "127.0.0.1:9610"),
             ],
         )?;
-        let agent = Some(Agent::start(&ns, &self.bins, &config)?);
+        let agent = match &self.bins {
+            Some(bins) => Some(Agent::start(&ns, bins, &config)?),
+            None => None,
+        };
         Ok(self.nodes.entry(n).or_insert(Node {
             name,
             containers,

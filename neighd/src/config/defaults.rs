@@ -38,8 +38,8 @@ pub const MIN_FLAP_TIME: Duration = Duration::from_secs(1);
 
 /// `fib.table`: 254, main.
 pub const DEFAULT_FIB_TABLE: u32 = 254;
-/// `fib.protocol`: 196.
-pub const DEFAULT_FIB_PROTOCOL: u8 = 196;
+/// `fib.protocol`: 201 (named `neighd` by `dist/rt_protos.d/neighd.conf`).
+pub const DEFAULT_FIB_PROTOCOL: u8 = 201;
 /// `fib.metric`: 20.
 pub const DEFAULT_FIB_METRIC: u32 = 20;
 

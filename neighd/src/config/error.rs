@@ -275,7 +275,7 @@ pub enum Problem {
         name: String,
     },
     /// An rtnetlink protocol number the kernel or FRR uses.
-    #[error("protocol {value} is reserved (0..=4 are the kernel's, 186..=193 FRR's); neighd's default is 196")]
+    #[error("protocol {value} is taken (0..=4 the kernel's, 8..=18, 42 and 99 other daemons', 186..=199 FRR's); neighd's default is 201")]
     ReservedProtocol {
         /// The value given.
         value: u8,

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use integration::fabric::{check, seed000::Seed000, seed004};
+use integration::fabric::{check, seed000, seed000::Seed000, seed004};
 use integration::Result;
 
 use crate::args::{Seed, UpOptions};
@@ -37,12 +37,18 @@ pub fn run(opts: &UpOptions) -> Result<()> {
         }
         Seed::S000 => {
             println!("building the seed 000 fabric under {}…", opts.prefix);
-            let mut f = Seed000::up(&opts.prefix, opts.nodes)?;
-            check::wait_nodes_consistent(&f, CONVERGE)?;
-            println!(
-                "converged in {:.1} s: the router routes each node's subnet via the node",
-                start.elapsed().as_secs_f64()
-            );
+            let mut f = Seed000::up(seed000::Options {
+                prefix: opts.prefix.clone(),
+                nodes: opts.nodes,
+                agents: opts.agents,
+            })?;
+            if opts.agents {
+                check::wait_nodes_consistent(&f, CONVERGE)?;
+                println!(
+                    "converged in {:.1} s: the router routes each node's subnet via the node",
+                    start.elapsed().as_secs_f64()
+                );
+            }
             status::print_vtysh(f.router_ns().name(), "router", "show ip route")?;
             print_hints(&opts.prefix);
             park(|| f.check_daemons())

@@ -39,11 +39,12 @@ fn routing_table(i: &Item<'_, '_>) -> Result<u32, ConfigError> {
     Err(i.fail(Problem::ReservedTable { value, why }))
 }
 
-/// An rtnetlink protocol number that neither the kernel (0..=4) nor FRR
-/// (186..=193) uses.
+/// An rtnetlink protocol number that neither the kernel (0..=4), the
+/// routing daemons iproute2 names (8..=18, 42, 99) nor FRR (186..=199,
+/// with its sharp/pbr/static/openfabric in 194..=197) uses.
 fn protocol(i: &Item<'_, '_>) -> Result<u8, ConfigError> {
     match i.int_in(0..=u8::MAX)? {
-        value @ (0..=4 | 186..=193) => Err(i.fail(Problem::ReservedProtocol { value })),
+        value @ (0..=4 | 8..=18 | 42 | 99 | 186..=199) => Err(i.fail(Problem::ReservedProtocol { value })),
         value => Ok(value),
     }
 }
