@@ -12,10 +12,11 @@ use bgp::speaker::{RouteAttributes, Speaker};
 use bgp::wire::{Community, Prefix};
 use tokio::sync::mpsc;
 
-use super::fib_task::{ExportOp, FibCommand};
+use super::fib_task::FibCommand;
 use super::routes::{attributes, host_prefix, RouteBatch};
 use crate::announce::{self, InterfaceSubnets};
 use crate::config::Config;
+use crate::fib::ExportChange;
 use crate::hosts::{Action, Binding, HostTable, Note};
 use crate::metrics::Metrics;
 use crate::neigh::filter::{LinkTable, Verdict, Watch};
@@ -39,7 +40,7 @@ pub(crate) struct Agent {
     /// A fresh snapshot was asked for (reload), not caused by an overrun.
     pub(crate) resync_requested: bool,
     batch: RouteBatch,
-    export: Vec<ExportOp>,
+    export: Vec<ExportChange>,
     actions: Vec<Action>,
 }
 
@@ -53,7 +54,10 @@ impl Agent {
         metrics: Arc<Metrics>,
     ) -> Agent {
         let watch = watch_of(&cfg);
-        let host_attrs = attributes(&cfg.redistribute.communities, &cfg.redistribute.large_communities);
+        let host_attrs = attributes(
+            &cfg.redistribute.communities,
+            &cfg.redistribute.large_communities,
+        );
         Agent {
             cfg,
             table,
@@ -82,7 +86,7 @@ impl Agent {
                 if std::mem::take(&mut self.resync_requested) {
                     tracing::info!(target: "neighd::neigh", "neighbour table re-read for the new configuration");
                 } else if self.synced {
-                    self.metrics.netlink_resyncs(1);
+                    self.metrics.netlink_resync();
                     tracing::warn!(target: "neighd::neigh", "neighbour table resynchronised after a netlink overrun");
                 }
                 self.links = LinkTable::from_links(snapshot.links);
@@ -126,7 +130,8 @@ impl Agent {
                 self.refresh_announcements();
             }
             NeighEvent::Address(added, address) => {
-                self.addresses.retain(|a| !(a.ifindex == address.ifindex && a.local == address.local));
+                self.addresses
+                    .retain(|a| !(a.ifindex == address.ifindex && a.local == address.local));
                 if added {
                     self.addresses.push(address);
                 }
@@ -145,7 +150,8 @@ impl Agent {
                 let mac = n.mac?;
                 let binding = Binding { iface, mac };
                 let confirmed = n.state.contains(NudState::REACHABLE);
-                self.table.neighbour(now, n.ip, binding, confirmed, &mut self.actions);
+                self.table
+                    .neighbour(now, n.ip, binding, confirmed, &mut self.actions);
                 Some(n.ip)
             }
             Verdict::Ignore(_) => None,
@@ -169,17 +175,29 @@ impl Agent {
             let iface = report.iface.clone();
             match report.kind {
                 ReportKind::Alive { .. } | ReportKind::Announced => {
-                    let binding = Binding { iface, mac: report.mac };
-                    self.table.answered(now, report.ip, &binding, &mut self.actions);
+                    let binding = Binding {
+                        iface,
+                        mac: report.mac,
+                    };
+                    self.table
+                        .answered(now, report.ip, &binding, &mut self.actions);
                 }
                 ReportKind::Conflict { seen_mac } => {
-                    let binding = Binding { iface, mac: seen_mac };
-                    self.table.claimed(now, report.ip, binding, &mut self.actions);
+                    let binding = Binding {
+                        iface,
+                        mac: seen_mac,
+                    };
+                    self.table
+                        .claimed(now, report.ip, binding, &mut self.actions);
                 }
                 ReportKind::Discovered => {
                     if self.accepts_discovered(&iface, report.ip) {
-                        let binding = Binding { iface, mac: report.mac };
-                        self.table.neighbour(now, report.ip, binding, true, &mut self.actions);
+                        let binding = Binding {
+                            iface,
+                            mac: report.mac,
+                        };
+                        self.table
+                            .neighbour(now, report.ip, binding, true, &mut self.actions);
                     }
                 }
                 ReportKind::ProbeSent => {}
@@ -221,22 +239,32 @@ impl Agent {
         self.metrics.routes_advertised(announced as u64);
         self.metrics.routes_withdrawn(withdrawn as u64);
         if !self.export.is_empty() {
-            let _ = self.fib.send(FibCommand::Export(std::mem::take(&mut self.export)));
+            let _ = self
+                .fib
+                .send(FibCommand::Export(std::mem::take(&mut self.export)));
         }
     }
 
     fn carry_out(&mut self, action: Action) {
         match action {
-            Action::Advertise { ip, iface, since_seen } => {
-                self.batch.announce(host_prefix(ip), self.host_attrs.clone());
-                self.export.push(ExportOp::Add(ip, iface));
+            Action::Advertise {
+                ip,
+                iface,
+                since_seen,
+            } => {
+                self.batch
+                    .announce(host_prefix(ip), self.host_attrs.clone());
+                self.export.push(ExportChange::Add {
+                    address: ip,
+                    interface: iface.into(),
+                });
                 if let Some(latency) = since_seen {
                     self.metrics.observe_neigh_to_route(latency);
                 }
             }
             Action::Withdraw { ip, .. } => {
                 self.batch.withdraw(host_prefix(ip));
-                self.export.push(ExportOp::Remove(ip));
+                self.export.push(ExportChange::Remove { address: ip });
             }
             Action::Probe { iface, ip, mac } => {
                 if let Err(e) = self.prober.add(&iface, ip, mac) {
@@ -255,17 +283,23 @@ impl Agent {
             Note::Died { ip, iface } => {
                 tracing::info!(target: "neighd::hosts", "{ip} on {iface} stopped answering: withdrawn");
             }
-            Note::Returned { ip, held_down: false } => {
+            Note::Returned {
+                ip,
+                held_down: false,
+            } => {
                 tracing::info!(target: "neighd::hosts", "{ip} answers again: advertised");
             }
-            Note::Returned { ip, held_down: true } => {
+            Note::Returned {
+                ip,
+                held_down: true,
+            } => {
                 tracing::warn!(target: "neighd::hosts", "{ip} answers again but flaps: held down");
             }
             Note::Released { ip } => {
                 tracing::info!(target: "neighd::hosts", "{ip} no longer held down: advertised");
             }
             Note::Conflict { ip, kept, other } => {
-                self.metrics.host_conflicts(1);
+                self.metrics.host_conflict();
                 tracing::warn!(
                     target: "neighd::hosts",
                     "conflict: {ip} is claimed by {} on {} while {} on {} answers; keeping {}",
@@ -318,13 +352,15 @@ impl Agent {
     /// Updates the metrics that are sampled rather than counted.
     pub(crate) fn sample_metrics(&self, last: &mut arpprobe::Counters) {
         self.metrics.host_states(&self.table.counts());
-        self.metrics.routes_advertised_now((self.table.advertised().count() + self.announced.len()) as u64);
+        self.metrics
+            .advertised_routes_now((self.table.advertised().count() + self.announced.len()) as u64);
         let now = self.prober.counters();
         self.metrics
             .probes_sent(now.probes_sent.saturating_sub(last.probes_sent));
         let answered = now.replies_matched + now.announcements_matched;
         let answered_before = last.replies_matched + last.announcements_matched;
-        self.metrics.probes_answered(answered.saturating_sub(answered_before));
+        self.metrics
+            .probes_answered(answered.saturating_sub(answered_before));
         *last = now;
     }
 }

@@ -28,6 +28,9 @@ pub enum DaemonError {
     /// The metrics endpoint could not be started.
     #[error("metrics: {0}")]
     Metrics(#[from] crate::metrics::MetricsError),
+    /// The BGP speaker could not start (e.g. port 179 is taken).
+    #[error("bgp: {0}")]
+    Speaker(std::io::Error),
     /// Signal handlers could not be installed.
     #[error("signals: {0}")]
     Signals(std::io::Error),

@@ -3,30 +3,20 @@
 //! burst of 100,000 routes never delays liveness decisions.
 
 use std::collections::{HashMap, HashSet};
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use bgp::speaker::RouteEvent;
 use bgp::wire::Prefix;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::fib::{ExportTable, Fib};
+use crate::fib::{ExportChange, ExportTable, Fib, FibReport};
 use crate::metrics::Metrics;
-
-/// A change of the export table.
-#[derive(Debug, Clone)]
-pub(crate) enum ExportOp {
-    /// Write `ip` via `iface`.
-    Add(IpAddr, Arc<str>),
-    /// Remove `ip`.
-    Remove(IpAddr),
-}
 
 /// What the agent asks of the worker.
 #[derive(Debug)]
 pub(crate) enum FibCommand {
     /// Export table changes.
-    Export(Vec<ExportOp>),
+    Export(Vec<ExportChange>),
     /// The prefixes installed now.
     Installed(oneshot::Sender<HashSet<Prefix>>),
     /// Remove our routes left by a previous run and not learned again.
@@ -50,7 +40,11 @@ pub(crate) struct FibWorker {
 }
 
 impl FibWorker {
-    pub(crate) fn new(fib: Option<Fib>, export: Option<ExportTable>, metrics: Arc<Metrics>) -> FibWorker {
+    pub(crate) fn new(
+        fib: Option<Fib>,
+        export: Option<ExportTable>,
+        metrics: Arc<Metrics>,
+    ) -> FibWorker {
         FibWorker {
             fib,
             export,
@@ -107,30 +101,35 @@ impl FibWorker {
                 self.installed.insert(event.prefix, false);
             }
         }
-        self.metrics.routes_learned(self.installed.len() as u64);
+        self.metrics.learned_routes_now(self.installed.len() as u64);
         let Some(fib) = self.fib.as_mut() else {
             return;
         };
         let report = fib.apply(batch).await;
-        for prefix in report.installed_prefixes() {
-            self.installed.insert(prefix, true);
-        }
-        self.metrics.fib_routes(self.installed.values().filter(|ok| **ok).count() as u64);
-        if report.failed_count() > 0 {
-            self.metrics.fib_errors(report.failed_count() as u64);
-            for line in report.failure_lines() {
-                tracing::warn!(target: "neighd::fib", "{line}");
+        let failed: HashSet<Prefix> = report.failed.iter().copied().collect();
+        for event in batch.iter().filter(|e| !e.next_hops.is_empty()) {
+            if let Some(ok) = self.installed.get_mut(&event.prefix) {
+                *ok = !failed.contains(&event.prefix);
             }
         }
+        self.metrics
+            .fib_routes_now(self.installed.values().filter(|ok| **ok).count() as u64);
+        self.count_failures(&report);
+        log_failures(&report, "learned routes");
     }
 
-    async fn apply_export(&mut self, ops: Vec<ExportOp>) {
+    async fn apply_export(&mut self, ops: Vec<ExportChange>) {
         let Some(export) = self.export.as_mut() else {
             return;
         };
-        if let Err(e) = export.apply(&ops).await {
-            self.metrics.fib_errors(1);
-            tracing::warn!(target: "neighd::fib", "export table: {e}");
+        let report = export.apply(&ops).await;
+        self.count_failures(&report);
+        log_failures(&report, "export table");
+    }
+
+    fn count_failures(&self, report: &FibReport) {
+        for _ in 0..report.failed.len() {
+            self.metrics.fib_error();
         }
     }
 
@@ -140,8 +139,10 @@ impl FibWorker {
         };
         let keep: HashSet<Prefix> = self.installed.keys().copied().collect();
         match fib.sweep_stale(|p| keep.contains(p)).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(target: "neighd::fib", "removed {n} routes left by the previous run"),
+            Ok(report) if report.removed > 0 => {
+                tracing::info!(target: "neighd::fib", "removed {} routes left by the previous run", report.removed);
+            }
+            Ok(_) => {}
             Err(e) => tracing::warn!(target: "neighd::fib", "sweeping stale routes: {e}"),
         }
     }
@@ -161,5 +162,18 @@ impl FibWorker {
                 tracing::warn!(target: "neighd::fib", "clearing the export table: {e}");
             }
         }
+    }
+}
+
+/// One warning line per distinct failure reason.
+fn log_failures(report: &FibReport, what: &str) {
+    for reason in &report.reasons {
+        tracing::warn!(
+            target: "neighd::fib",
+            "{what}: {} route(s) refused by the kernel: {} (e.g. {})",
+            reason.count,
+            reason.reason,
+            reason.example
+        );
     }
 }

@@ -41,7 +41,7 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
     // The FIB first: routes of ours left in the kernel mean we are
     // restarting, and the peers must be told we kept forwarding.
     let mut fib = if cfg.fib.install {
-        Some(Fib::open(fib_options(&cfg)).await?)
+        Some(Fib::open(fib_options(&cfg))?)
     } else {
         None
     };
@@ -57,7 +57,7 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
         tracing::info!(target: "neighd", "removed {leftovers} routes left by a previous run");
     }
     let mut export = match cfg.fib.export_table {
-        Some(table) => Some(ExportTable::open(table, cfg.fib.protocol).await?),
+        Some(table) => Some(ExportTable::open(table, cfg.fib.protocol)?),
         None => None,
     };
     if !restarting {
@@ -74,7 +74,9 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
             restarting,
         });
     }
-    let (speaker, events) = bgp::speaker::start(speaker_cfg);
+    let (speaker, events) = bgp::speaker::start(speaker_cfg)
+        .await
+        .map_err(DaemonError::Speaker)?;
     let bgp::speaker::Events {
         routes: route_events,
         peers: mut peer_events,
@@ -84,7 +86,9 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
     let fib_worker = FibWorker::new(fib, export, metrics.clone());
     let fib_handle = tokio::spawn(fib_worker.run(route_events, fib_rx));
 
-    arpprobe::raise_nofile_limit();
+    if let Err(e) = arpprobe::raise_nofile_limit() {
+        tracing::warn!(target: "neighd", "cannot raise the open-file limit: {e}");
+    }
     let (prober, mut reports) = Prober::start(prober_config(&cfg))?;
     let (mut tracker, mut neigh_events) = Tracker::start(tracker_options())?;
 
@@ -131,7 +135,9 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
 
     loop {
         let deadline = agent.table.next_deadline();
-        let sleep = tokio::time::sleep_until(deadline.map_or_else(|| (Instant::now() + far).into(), Into::into));
+        let sleep = tokio::time::sleep_until(
+            deadline.map_or_else(|| (Instant::now() + far).into(), Into::into),
+        );
         tokio::select! {
             event = neigh_events.recv() => {
                 let Some(event) = event else {
@@ -162,7 +168,7 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
             event = peer_events.recv() => {
                 let Some(event) = event else { break };
                 let up = event.state == State::Established;
-                agent.metrics.peer_state(&event.peer, &format!("{:?}", event.state));
+                agent.metrics.peer_state(&event.peer, event.state);
                 match (&event.reason, up) {
                     (_, true) => tracing::info!(target: "neighd::bgp", "peer {} up", event.peer),
                     (Some(reason), false) => tracing::info!(target: "neighd::bgp", "peer {} {:?}: {reason}", event.peer, event.state),

@@ -42,7 +42,8 @@ pub(crate) async fn reload(agent: &mut Agent, path: &Path, now: Instant) -> Relo
     let mut reports = None;
     let mut resync = false;
     let old = std::mem::replace(&mut agent.cfg, new);
-    let new = &agent.cfg;
+    let new = agent.cfg.clone();
+    let new = &new;
     if old.redistribute.probe_interval != new.redistribute.probe_interval {
         match Prober::start(prober_config(new)) {
             Ok((prober, r)) => {
@@ -54,23 +55,30 @@ pub(crate) async fn reload(agent: &mut Agent, path: &Path, now: Instant) -> Relo
                 agent.prober = prober;
                 reports = Some(r);
             }
-            Err(e) => tracing::error!(target: "neighd", "reload: new probe interval not applied: {e}"),
+            Err(e) => {
+                tracing::error!(target: "neighd", "reload: new probe interval not applied: {e}")
+            }
         }
     }
     if old.redistribute != new.redistribute {
-        agent.table.set_policy(HostPolicy::from_config(&new.redistribute), now);
+        agent
+            .table
+            .set_policy(HostPolicy::from_config(&new.redistribute), now);
     }
     if old.redistribute.interfaces != new.redistribute.interfaces
         || old.redistribute.prefixes != new.redistribute.prefixes
         || old.redistribute.permanent != new.redistribute.permanent
     {
         agent.watch = watch_of(new);
-        let tracked: HashSet<_> = tracked_interfaces(&agent.watch, &agent.links).into_iter().collect();
+        let tracked: HashSet<_> = tracked_interfaces(&agent.watch, &agent.links)
+            .into_iter()
+            .collect();
         let prefixes = new.redistribute.prefixes.clone();
         let mut actions = Vec::new();
         agent.table.forget_where(
             |ip, binding| {
-                !tracked.contains(&binding.iface) || !(prefixes.is_empty() || prefixes.iter().any(|p| p.contains(ip)))
+                !tracked.contains(&binding.iface)
+                    || !(prefixes.is_empty() || prefixes.iter().any(|p| p.contains(ip)))
             },
             &mut actions,
         );
@@ -81,7 +89,10 @@ pub(crate) async fn reload(agent: &mut Agent, path: &Path, now: Instant) -> Relo
     if old.redistribute.communities != new.redistribute.communities
         || old.redistribute.large_communities != new.redistribute.large_communities
     {
-        agent.host_attrs = attributes(&new.redistribute.communities, &new.redistribute.large_communities);
+        agent.host_attrs = attributes(
+            &new.redistribute.communities,
+            &new.redistribute.large_communities,
+        );
         let routes: Vec<_> = agent
             .table
             .advertised()
@@ -107,7 +118,10 @@ fn warn_restart_only(old: &Config, new: &Config) {
         ("bgp.asn", a.asn != b.asn),
         ("bgp.router_id", a.router_id != b.router_id),
         ("bgp.listen", a.listen != b.listen),
-        ("bgp.graceful_restart", a.graceful_restart != b.graceful_restart),
+        (
+            "bgp.graceful_restart",
+            a.graceful_restart != b.graceful_restart,
+        ),
         ("bgp.restart_time", a.restart_time != b.restart_time),
         ("bgp.max_paths", a.max_paths != b.max_paths),
         ("bgp.hostname", a.hostname != b.hostname),
@@ -138,7 +152,11 @@ async fn reconfigure_neighbors(agent: &mut Agent, new: &Config) {
         .into_iter()
         .map(|p| (p.name.clone(), p))
         .collect();
-    let new_peers: BTreeMap<String, _> = new.peer_configs().into_iter().map(|p| (p.name.clone(), p)).collect();
+    let new_peers: BTreeMap<String, _> = new
+        .peer_configs()
+        .into_iter()
+        .map(|p| (p.name.clone(), p))
+        .collect();
     for (name, old) in &old_peers {
         if new_peers.get(name) != Some(old) {
             let why = if new_peers.contains_key(name) {
@@ -155,9 +173,8 @@ async fn reconfigure_neighbors(agent: &mut Agent, new: &Config) {
     for (name, peer) in new_peers {
         if old_peers.get(&name) != Some(&peer) {
             match agent.speaker.add_peer(peer).await {
-                Ok(Ok(())) => tracing::info!(target: "neighd::bgp", "reload: {name}: session started"),
-                Ok(Err(e)) => tracing::error!(target: "neighd::bgp", "reload: {name}: {e}"),
-                Err(_) => tracing::error!(target: "neighd::bgp", "reload: the speaker has stopped"),
+                Ok(()) => tracing::info!(target: "neighd::bgp", "reload: {name}: session started"),
+                Err(e) => tracing::error!(target: "neighd::bgp", "reload: {name}: {e}"),
             }
         }
     }

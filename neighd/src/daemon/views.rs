@@ -57,7 +57,9 @@ pub(crate) fn answer(agent: &Agent, request: Request, reply: oneshot::Sender<Res
                     Err(_) => HashSet::new(),
                 };
                 let response = match speaker.routes().await {
-                    Ok(routes) => Response::Routes(route_views(routes, &hosts, &announced, &installed)),
+                    Ok(routes) => {
+                        Response::Routes(route_views(routes, &hosts, &announced, &installed))
+                    }
                     Err(_) => Response::Error("the BGP speaker has stopped".into()),
                 };
                 let _ = reply.send(response);
@@ -127,7 +129,9 @@ fn route_views(
     }
     views.sort_by(|a, b| {
         let key = |v: &RouteView| v.prefix.parse::<Prefix>().ok();
-        key(a).cmp(&key(b)).then((a.origin as u8).cmp(&(b.origin as u8)))
+        key(a)
+            .cmp(&key(b))
+            .then((a.origin as u8).cmp(&(b.origin as u8)))
     });
     views
 }

@@ -44,7 +44,9 @@ fn routing_table(i: &Item<'_, '_>) -> Result<u32, ConfigError> {
 /// with its sharp/pbr/static/openfabric in 194..=197) uses.
 fn protocol(i: &Item<'_, '_>) -> Result<u8, ConfigError> {
     match i.int_in(0..=u8::MAX)? {
-        value @ (0..=4 | 8..=18 | 42 | 99 | 186..=199) => Err(i.fail(Problem::ReservedProtocol { value })),
+        value @ (0..=4 | 8..=18 | 42 | 99 | 186..=199) => {
+            Err(i.fail(Problem::ReservedProtocol { value }))
+        }
         value => Ok(value),
     }
 }
