@@ -166,10 +166,17 @@ impl Agent {
         Ok(agent)
     }
 
+    /// `neighd --config F --check`, in the agent's namespace: the check
+    /// looks for the configured interfaces where neighd will run.
     fn check_config(&self) -> Result<()> {
+        let neighd = self.bins.neighd.to_string_lossy();
         cmd::run(
-            self.bins.neighd.to_string_lossy().as_ref(),
+            "ip",
             [
+                "netns".as_ref(),
+                "exec".as_ref(),
+                self.ns.as_ref(),
+                std::ffi::OsStr::new(neighd.as_ref()),
                 "--config".as_ref(),
                 self.config.as_os_str(),
                 "--check".as_ref(),
