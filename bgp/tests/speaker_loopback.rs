@@ -216,3 +216,30 @@ async fn four_octet_asn_and_ibgp() {
         s.shutdown(None).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_prefix_both_sides_originate_is_reported_contested() {
+    let (a, _ae) = speaker(65011, "127.0.0.16", "127.0.0.26", 65014, 17906).await;
+    let (b, _be) = speaker(65014, "127.0.0.26", "127.0.0.16", 65011, 17906).await;
+    let shared = hosts(1)[0];
+    let only_a = hosts(2)[1];
+    a.announce(shared, RouteAttributes::default()).unwrap();
+    a.announce(only_a, RouteAttributes::default()).unwrap();
+    b.announce(shared, RouteAttributes::default()).unwrap();
+    let contested = wait_for("the shared prefix contested", async || {
+        let c = a.contested().await.ok()?;
+        (!c.is_empty()).then_some(c)
+    })
+    .await;
+    assert_eq!(contested.len(), 1, "{contested:?}");
+    assert_eq!(contested[0].prefix, shared);
+    assert_eq!(
+        contested[0].from,
+        vec![("127.0.0.26".to_string(), "65014".to_string())]
+    );
+    b.withdraw(shared).unwrap();
+    wait_for("no longer contested", async || {
+        a.contested().await.ok()?.is_empty().then_some(())
+    })
+    .await;
+}

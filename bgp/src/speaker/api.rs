@@ -116,6 +116,15 @@ pub struct PathStatus {
     pub stale: bool,
 }
 
+/// One of our prefixes that peers also advertise to us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contested {
+    /// The prefix.
+    pub prefix: Prefix,
+    /// The peers it also comes from, with the AS path each sent.
+    pub from: Vec<(String, String)>,
+}
+
 /// A prefix in the Loc-RIB.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteStatus {
@@ -192,6 +201,7 @@ pub(crate) enum Command {
     RemovePeer(String, Option<String>, oneshot::Sender<bool>),
     Peers(oneshot::Sender<Vec<PeerStatus>>),
     Routes(oneshot::Sender<Vec<RouteStatus>>),
+    Contested(oneshot::Sender<Vec<Contested>>),
     Shutdown(Option<String>, oneshot::Sender<()>),
     StopForRestart(oneshot::Sender<()>),
     InitialRoutesDone,
@@ -213,6 +223,7 @@ impl std::fmt::Debug for Command {
             Command::RemovePeer(..) => "RemovePeer",
             Command::Peers(_) => "Peers",
             Command::Routes(_) => "Routes",
+            Command::Contested(_) => "Contested",
             Command::Shutdown(..) => "Shutdown",
             Command::StopForRestart(_) => "StopForRestart",
             Command::InitialRoutesDone => "InitialRoutesDone",
@@ -286,6 +297,14 @@ impl Speaker {
     pub async fn routes(&self) -> Result<Vec<RouteStatus>, Stopped> {
         let (tx, rx) = oneshot::channel();
         self.tx.send(Command::Routes(tx)).map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// Our own prefixes that peers also send us: someone else originates
+    /// the same prefix (a host address used in two racks, say).
+    pub async fn contested(&self) -> Result<Vec<Contested>, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Command::Contested(tx)).map_err(|_| Stopped)?;
         rx.await.map_err(|_| Stopped)
     }
 

@@ -24,8 +24,8 @@ mod transport;
 use tokio::sync::mpsc;
 
 pub use api::{
-    AddPeerError, Events, FibNextHop, PathStatus, PeerEvent, PeerStatus, RouteAttributes,
-    RouteEvent, RouteStatus, Speaker, Stopped,
+    AddPeerError, Contested, Events, FibNextHop, PathStatus, PeerEvent, PeerStatus,
+    RouteAttributes, RouteEvent, RouteStatus, Speaker, Stopped,
 };
 pub use config::{MaxPrefix, PeerConfig, SpeakerConfig};
 

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::api::{
-    Command, PathStatus, PeerEvent, PeerStatus, RouteAttributes, RouteEvent, RouteStatus,
+    Command, Contested, PathStatus, PeerEvent, PeerStatus, RouteAttributes, RouteEvent, RouteStatus,
 };
 use super::config::SpeakerConfig;
 use super::connection::{MessageReader, MessageWriter, ReadError};
@@ -482,6 +482,9 @@ impl Core {
             Command::Routes(reply) => {
                 let _ = reply.send(self.routes_snapshot());
             }
+            Command::Contested(reply) => {
+                let _ = reply.send(self.contested());
+            }
             Command::InitialRoutesDone => {
                 if self.eor_deadline.take().is_some() {
                     tracing::info!("initial routes announced: End-of-RIB to every peer");
@@ -507,6 +510,36 @@ impl Core {
             last_error: p.last_error.clone(),
             refresh_requests_received: p.refresh_requests,
         }
+    }
+
+    fn contested(&self) -> Vec<Contested> {
+        self.loc
+            .iter()
+            .filter(|(_, ecmp)| ecmp.first().is_some_and(|best| best.peer.is_local()))
+            .filter_map(|(prefix, _)| {
+                let from: Vec<(String, String)> = self
+                    .loc
+                    .candidates(prefix)
+                    .iter()
+                    .filter(|p| !p.peer.is_local())
+                    .map(|p| {
+                        let name = self
+                            .peers
+                            .get(p.peer.0 as usize)
+                            .map_or_else(|| p.peer.to_string(), |peer| peer.cfg.name.clone());
+                        let as_path = p
+                            .attrs
+                            .attrs
+                            .as_path
+                            .as_ref()
+                            .map(|a| a.to_string())
+                            .unwrap_or_default();
+                        (name, as_path)
+                    })
+                    .collect();
+                (!from.is_empty()).then_some(Contested { prefix, from })
+            })
+            .collect()
     }
 
     fn routes_snapshot(&self) -> Vec<RouteStatus> {
