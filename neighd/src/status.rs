@@ -80,6 +80,10 @@ pub struct HostView {
     pub conflicts: u32,
     /// The other MAC of the last conflict.
     pub conflict_mac: Option<String>,
+    /// Another router advertises this address too (the same IP in another
+    /// rack): the peer we learn it from and its AS path.
+    #[serde(default)]
+    pub conflict_remote: Option<String>,
     /// Flap penalty now (0 when it never flapped).
     pub penalty: u32,
 }

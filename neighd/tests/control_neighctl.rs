@@ -27,6 +27,7 @@ fn hosts() -> Vec<HostView> {
             misses: 3,
             conflicts: 1,
             conflict_mac: Some("52:54:00:00:00:99".to_string()),
+            conflict_remote: None,
             penalty: 0,
         },
         HostView {
@@ -39,6 +40,7 @@ fn hosts() -> Vec<HostView> {
             misses: 0,
             conflicts: 0,
             conflict_mac: None,
+            conflict_remote: None,
             penalty: 0,
         },
     ]

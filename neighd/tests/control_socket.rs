@@ -28,6 +28,7 @@ fn host(ip: &str) -> HostView {
         misses: 0,
         conflicts: 0,
         conflict_mac: None,
+        conflict_remote: None,
         penalty: 0,
     }
 }

@@ -192,10 +192,14 @@ pub fn up_down(secs: Option<u64>) -> String {
 }
 
 fn conflicts(host: &HostView) -> String {
-    match (&host.conflict_mac, host.conflicts) {
+    let local = match (&host.conflict_mac, host.conflicts) {
         (_, 0) => "0".to_string(),
         (Some(mac), n) => format!("{n} (last {mac})"),
         (None, n) => n.to_string(),
+    };
+    match &host.conflict_remote {
+        Some(remote) => format!("{local}, also via {remote}"),
+        None => local,
     }
 }
 
@@ -307,6 +311,7 @@ mod tests {
             misses: 0,
             conflicts: 0,
             conflict_mac: None,
+            conflict_remote: None,
             penalty: 0,
         }
     }

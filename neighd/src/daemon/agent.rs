@@ -313,6 +313,13 @@ impl Agent {
                     from.mac, from.iface, to.mac, to.iface
                 );
             }
+            Note::RemoteConflict { ip, from } => {
+                self.metrics.host_conflict();
+                tracing::warn!(
+                    target: "neighd::hosts",
+                    "conflict: {ip} is also advertised by another router (learned from {from}); keeping ours"
+                );
+            }
             Note::Forgotten { ip } => {
                 tracing::debug!(target: "neighd::hosts", "{ip} forgotten");
             }
@@ -347,6 +354,29 @@ impl Agent {
             self.batch.announce(prefix, attributes(&communities, &[]));
         }
         self.announced = desired;
+    }
+
+    /// Asks the speaker which of our host routes others advertise too, and
+    /// records them as conflicts.
+    pub(crate) async fn check_remote_claims(&mut self, now: Instant) {
+        let Ok(contested) = self.speaker.contested().await else {
+            return;
+        };
+        let claims: std::collections::HashMap<IpAddr, String> = contested
+            .into_iter()
+            .filter(|c| c.prefix.len() == if c.prefix.addr().is_ipv4() { 32 } else { 128 })
+            .map(|c| {
+                let from = c
+                    .from
+                    .iter()
+                    .map(|(peer, path)| format!("{peer} ({path})"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (c.prefix.addr(), from)
+            })
+            .collect();
+        self.table.remote_claims(&claims, &mut self.actions);
+        self.flush(now);
     }
 
     /// Updates the metrics that are sampled rather than counted.

@@ -30,6 +30,10 @@ use crate::hosts::{HostPolicy, HostTable};
 use crate::metrics::{self, Metrics};
 use crate::neigh::{Tracker, TrackerOptions};
 
+/// Every this many seconds, the host routes other routers advertise too
+/// are looked for (the same address in two racks).
+const REMOTE_CLAIM_CHECK_TICKS: u64 = 3;
+
 /// Runs the agent with `cfg` (read from `path`, re-read on SIGHUP) until
 /// SIGTERM or SIGINT.
 pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
@@ -132,6 +136,7 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_counters = arpprobe::Counters::default();
     let far = Duration::from_secs(3600);
+    let mut ticks: u64 = 0;
 
     loop {
         let deadline = agent.table.next_deadline();
@@ -193,6 +198,10 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
             _ = sigint.recv() => break,
             _ = tick.tick() => {
                 agent.sample_metrics(&mut last_counters);
+                ticks += 1;
+                if ticks % REMOTE_CLAIM_CHECK_TICKS == 0 {
+                    agent.check_remote_claims(Instant::now()).await;
+                }
                 if let Some(at) = initial_done_at {
                     if Instant::now() >= at {
                         initial_done_at = None;

@@ -38,7 +38,7 @@ pub struct InstalledNextHop {
 /// The route in a dumped RTM_NEWROUTE payload, if it is a unicast route of
 /// `owner`'s protocol and table (the kernel's dump filter is not trusted
 /// alone: without strict checking it returns every route).
-pub(crate) fn parse(owner: &RouteOwner, payload: &[u8]) -> Option<InstalledRoute> {
+pub fn parse(owner: &RouteOwner, payload: &[u8]) -> Option<InstalledRoute> {
     let message = match RouteMessage::parse(payload) {
         Ok(m) => m,
         Err(e) => {

@@ -23,22 +23,22 @@ const SCOPE_ANY: u8 = 255;
 /// Whose routes these are: the table they live in, the protocol that marks
 /// them, and their metric (0: none given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RouteOwner {
-    pub(crate) table: u32,
-    pub(crate) protocol: u8,
-    pub(crate) metric: u32,
+pub struct RouteOwner {
+    pub table: u32,
+    pub protocol: u8,
+    pub metric: u32,
 }
 
 /// A next hop with its interface resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ResolvedHop {
-    pub(crate) address: IpAddr,
-    pub(crate) ifindex: Option<u32>,
+pub struct ResolvedHop {
+    pub address: IpAddr,
+    pub ifindex: Option<u32>,
 }
 
 /// Where a route sends packets.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Forwarding {
+pub enum Forwarding {
     /// Through one or more gateways (ECMP).
     Gateways(Vec<ResolvedHop>),
     /// Straight out of an interface (`dev IF scope link`).
@@ -47,7 +47,7 @@ pub(crate) enum Forwarding {
 
 /// RTM_NEWROUTE with NLM_F_CREATE | NLM_F_REPLACE, or why the route
 /// cannot be expressed.
-pub(crate) fn install(
+pub fn install(
     owner: &RouteOwner,
     prefix: &Prefix,
     forwarding: &Forwarding,
@@ -123,7 +123,7 @@ pub(crate) fn link_by_name(name: &str) -> Request {
 }
 
 /// The interface index in an RTM_NEWLINK answer (`struct ifinfomsg`).
-pub(crate) fn link_index(payload: &[u8]) -> Option<u32> {
+pub fn link_index(payload: &[u8]) -> Option<u32> {
     let index = payload.get(4..8)?;
     let index = i32::from_ne_bytes([index[0], index[1], index[2], index[3]]);
     u32::try_from(index).ok().filter(|&i| i != 0)

@@ -16,14 +16,14 @@
 
 mod error;
 mod export;
-mod installed;
+pub(crate) mod installed;
 mod interfaces;
 mod kernel;
-mod message;
+pub(crate) mod message;
 #[cfg(test)]
 mod netns_test;
 mod report;
-mod socket;
+pub(crate) mod socket;
 mod table;
 
 pub use error::{FibError, KernelError};

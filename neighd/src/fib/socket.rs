@@ -49,7 +49,7 @@ const NLMSGERR_ATTR_MSG: u16 = 1;
 
 /// One request, serialized once and sent (again) with a fresh sequence number.
 #[derive(Debug, Clone)]
-pub(crate) struct Request {
+pub struct Request {
     message_type: u16,
     flags: u16,
     payload: Vec<u8>,
@@ -68,8 +68,7 @@ impl Request {
         }
     }
 
-    #[cfg(test)]
-    pub(crate) fn payload(&self) -> &[u8] {
+    pub fn payload(&self) -> &[u8] {
         &self.payload
     }
 
@@ -447,15 +446,15 @@ fn align(len: usize) -> usize {
 
 /// One netlink message inside a datagram.
 #[derive(Debug)]
-struct Frame<'a> {
-    message_type: u16,
-    flags: u16,
-    sequence: u32,
-    payload: &'a [u8],
+pub struct Frame<'a> {
+    pub message_type: u16,
+    pub flags: u16,
+    pub sequence: u32,
+    pub payload: &'a [u8],
 }
 
 /// The messages of a datagram; stops at the first malformed header.
-fn frames(mut buf: &[u8]) -> impl Iterator<Item = Frame<'_>> {
+pub fn frames(mut buf: &[u8]) -> impl Iterator<Item = Frame<'_>> {
     std::iter::from_fn(move || {
         let header = buf.get(..NLMSG_HEADER_LEN)?;
         let len = u32::from_ne_bytes(header[0..4].try_into().ok()?) as usize;
@@ -475,7 +474,7 @@ fn frames(mut buf: &[u8]) -> impl Iterator<Item = Frame<'_>> {
 
 /// The answer in an NLMSG_ERROR (or NLMSG_DONE) message: 0 is success,
 /// a negative errno a refusal, with the extended-ack message if present.
-fn ack_result(frame: &Frame<'_>) -> Result<(), KernelError> {
+pub fn ack_result(frame: &Frame<'_>) -> Result<(), KernelError> {
     let Some(code) = frame.payload.get(..4) else {
         return Err(KernelError {
             errno: libc::EIO,

@@ -104,6 +104,14 @@ pub enum Note {
         /// Where it is.
         to: Binding,
     },
+    /// Another router advertises a live host's address too (logged once
+    /// per claimant).
+    RemoteConflict {
+        /// The host.
+        ip: IpAddr,
+        /// The peer we learn it from, and the AS path.
+        from: String,
+    },
     /// A dead host was dropped from the table.
     Forgotten {
         /// The host.
@@ -133,6 +141,7 @@ struct Host {
     in_kernel: bool,
     conflicts: u32,
     conflict_mac: Option<MacAddr>,
+    conflict_remote: Option<String>,
     logged_conflicts: HashSet<Binding>,
     penalty: Penalty,
     /// When the current state was entered.
@@ -261,6 +270,7 @@ impl HostTable {
                     in_kernel: true,
                     conflicts: 0,
                     conflict_mac: None,
+                    conflict_remote: None,
                     logged_conflicts: HashSet::new(),
                     penalty: Penalty::default(),
                     state_since: now,
@@ -399,6 +409,26 @@ impl HostTable {
             .collect();
         for ip in gone {
             self.forget(ip, out);
+        }
+    }
+
+    /// Which host addresses other routers advertise too (from the BGP
+    /// speaker's contested prefixes): each new claim is a conflict, logged
+    /// once and counted; a claim that went away is cleared. Routes stay.
+    pub fn remote_claims(&mut self, claims: &HashMap<IpAddr, String>, out: &mut Vec<Action>) {
+        for (ip, host) in &mut self.hosts {
+            match claims.get(ip) {
+                Some(from) if host.conflict_remote.as_ref() != Some(from) => {
+                    host.conflicts += 1;
+                    host.conflict_remote = Some(from.clone());
+                    out.push(Action::Note(Note::RemoteConflict {
+                        ip: *ip,
+                        from: from.clone(),
+                    }));
+                }
+                Some(_) => {}
+                None => host.conflict_remote = None,
+            }
         }
     }
 
@@ -755,6 +785,7 @@ impl Host {
             misses,
             conflicts: self.conflicts,
             conflict_mac: self.conflict_mac.map(|m| m.to_string()),
+            conflict_remote: self.conflict_remote.clone(),
             penalty: self.penalty.value(&policy.flap, now).round() as u32,
         }
     }

@@ -457,3 +457,31 @@ fn a_hundred_thousand_answering_hosts_keep_the_check_heap_small() {
         t.table.queued_checks()
     );
 }
+
+#[test]
+fn another_rack_advertising_the_address_is_a_conflict_logged_once() {
+    let mut t = Bench::new();
+    let (h, b) = (ip("172.16.1.61"), binding("swp1", 20));
+    t.neighbour(h, &b, true);
+    t.take();
+    let claims = std::collections::HashMap::from([(h, "swp51 (65020 65014)".to_string())]);
+    for _ in 0..3 {
+        t.table.remote_claims(&claims, &mut t.out);
+    }
+    let acts = t.take();
+    assert_eq!(
+        notes(&acts)
+            .iter()
+            .filter(|n| matches!(n, Note::RemoteConflict { .. }))
+            .count(),
+        1
+    );
+    assert!(withdraws(&acts).is_empty(), "the route stays");
+    let view = &t.table.views(t.now)[0];
+    assert_eq!(view.conflicts, 1);
+    assert_eq!(view.conflict_remote.as_deref(), Some("swp51 (65020 65014)"));
+    t.table
+        .remote_claims(&std::collections::HashMap::new(), &mut t.out);
+    assert_eq!(t.table.views(t.now)[0].conflict_remote, None);
+    assert_eq!(t.table.views(t.now)[0].conflicts, 1);
+}

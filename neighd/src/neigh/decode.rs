@@ -25,7 +25,7 @@ const NEIGHBOUR_HEADER_LEN: usize = 12;
 /// A neighbour entry as the message has it (the interface name comes from
 /// the link table).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NeighbourEntry {
+pub struct NeighbourEntry {
     pub ifindex: u32,
     pub ip: IpAddr,
     pub mac: Option<MacAddr>,
@@ -36,7 +36,7 @@ pub(crate) struct NeighbourEntry {
 
 /// A change the kernel reported (or a dump line, which reads the same).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Update {
+pub enum Update {
     Link(Link),
     LinkRemoved {
         ifindex: u32,
@@ -54,7 +54,7 @@ pub(crate) enum Update {
 
 /// What a message amounts to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Decoded {
+pub enum Decoded {
     Update(Update),
     /// Not for the tracker; why.
     Ignored(&'static str),
@@ -63,13 +63,13 @@ pub(crate) enum Decoded {
 /// A message the tracker cannot read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("malformed rtnetlink message type {kind}: {what}")]
-pub(crate) struct DecodeError {
+pub struct DecodeError {
     pub kind: u16,
     pub what: String,
 }
 
 /// Decodes the payload of a netlink message of type `kind`.
-pub(crate) fn decode(kind: u16, payload: &[u8]) -> Result<Decoded, DecodeError> {
+pub fn decode(kind: u16, payload: &[u8]) -> Result<Decoded, DecodeError> {
     let fail = |what: String| DecodeError { kind, what };
     match kind {
         libc::RTM_NEWLINK | libc::RTM_DELLINK => {

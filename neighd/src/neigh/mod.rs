@@ -5,7 +5,7 @@
 //! consumes the events lives elsewhere.
 
 mod counters;
-mod decode;
+pub(crate) mod decode;
 mod error;
 pub mod filter;
 mod link_table;
