@@ -387,10 +387,12 @@ impl Agent {
         let now = self.prober.counters();
         self.metrics
             .probes_sent(now.probes_sent.saturating_sub(last.probes_sent));
-        let answered = now.replies_matched + now.announcements_matched;
-        let answered_before = last.replies_matched + last.announcements_matched;
-        self.metrics
-            .probes_answered(answered.saturating_sub(answered_before));
+        let sent = now.probes_sent.saturating_sub(last.probes_sent);
+        let replies = now.replies_matched.saturating_sub(last.replies_matched);
+        self.metrics.probes_answered(replies);
+        // Probes of this second without a matched reply (a reply that
+        // crosses the second boundary counts in the next one).
+        self.metrics.probes_missed(sent.saturating_sub(replies));
         *last = now;
     }
 }
