@@ -92,6 +92,9 @@ pub struct HostView {
     /// The other MAC of the last conflict.
     #[serde(default)]
     pub conflict_mac: Option<String>,
+    /// Other racks advertising the same address (peer and AS path).
+    #[serde(default)]
+    pub conflict_remote: Option<String>,
 }
 
 /// A BGP peer as `neighctl show peers --json` shows it (neighd's `PeerView`).

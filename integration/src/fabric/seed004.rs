@@ -226,7 +226,11 @@ impl Seed004 {
         let gw = format!("{GATEWAY}/24");
         for port in ["swp1", "swp2"] {
             ns.add_addr(port, &gw)?;
-            ns.sysctl(&[(&format!("net.ipv4.conf.{port}.proxy_arp"), "1")])?;
+            // answer at once (the kernel's default delays proxy replies by up to 0.8 s)
+            ns.sysctl(&[
+                (&format!("net.ipv4.conf.{port}.proxy_arp"), "1"),
+                (&format!("net.ipv4.neigh.{port}.proxy_delay"), "0"),
+            ])?;
         }
         let mut config = templates::render(
             templates::LEAF_NEIGHD,

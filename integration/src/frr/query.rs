@@ -104,7 +104,8 @@ fn b(v: &Value, key: &str) -> bool {
     match v.get(key) {
         Some(Value::Bool(x)) => *x,
         // detail output: "bestpath": {"overall": true, …}
-        Some(Value::Object(o)) => o.get("overall").and_then(Value::as_bool).unwrap_or(true),
+        // (a path that is only the best of its AS has no "overall")
+        Some(Value::Object(o)) => o.get("overall").and_then(Value::as_bool).unwrap_or(false),
         _ => false,
     }
 }
@@ -358,6 +359,12 @@ mod tests {
         )
         .unwrap();
         let p = &parse_bgp_prefix(&detail)[0];
+        let other: Value = serde_json::from_str(
+            r#"{"prefix":"10.12.1.1/32","paths":[{"aspath":{"string":"65004"},"valid":true,"bestpath":{"bestpathFromAs":65004},"multipath":true}]}"#,
+        )
+        .unwrap();
+        let o = &parse_bgp_prefix(&other)[0];
+        assert!(!o.best && o.multipath, "best of its AS only: {o:?}");
         assert_eq!(p.as_path, [65002, 65003]);
         assert_eq!(p.communities, ["65000:200", "no-export"]);
         assert!(p.best);
