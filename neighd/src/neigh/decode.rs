@@ -102,6 +102,7 @@ fn decode_link(payload: &[u8], removed: bool) -> Result<Decoded, String> {
         // the bridge's per-port notifications: not the link itself
         return Ok(Decoded::Ignored("bridge port message"));
     }
+    require_interface(header.index)?;
     let mut name = None;
     let mut mac = None;
     let mut master = None;
@@ -161,6 +162,7 @@ fn decode_address(payload: &[u8], added: bool) -> Result<Decoded, String> {
     if !matches!(header.family, AddressFamily::Inet | AddressFamily::Inet6) {
         return Ok(Decoded::Ignored("address family not IP"));
     }
+    require_interface(header.index)?;
     let mut address = None;
     let mut local = None;
     for attr in attributes(payload, ADDRESS_HEADER_LEN)? {
@@ -212,6 +214,7 @@ fn decode_neighbour(payload: &[u8], removed: bool) -> Result<Decoded, String> {
     if matches!(header.kind, RouteType::Multicast | RouteType::Broadcast) {
         return Ok(Decoded::Ignored("multicast or broadcast entry"));
     }
+    require_interface(header.ifindex)?;
     let mut ip = None;
     let mut mac = None;
     for attr in attributes(payload, NEIGHBOUR_HEADER_LEN)? {
@@ -240,6 +243,15 @@ fn decode_neighbour(payload: &[u8], removed: bool) -> Result<Decoded, String> {
             externally_learned: header.flags.contains(NeighbourFlags::ExtLearned),
         },
     }))
+}
+
+/// The kernel numbers interfaces from 1: an index of 0 names none, and a
+/// message with it is malformed (the tables would file it under no link).
+fn require_interface(index: u32) -> Result<(), String> {
+    if index == 0 {
+        return Err("interface index 0".into());
+    }
+    Ok(())
 }
 
 /// An address of the message's family (4 or 16 bytes as the family says).
@@ -499,6 +511,31 @@ mod tests {
             &address_message(Ipv4Addr::LOCALHOST, Ipv4Addr::LOCALHOST, 33)
         )
         .is_err());
+    }
+
+    /// Found by the neigh_decode fuzz target: a neighbour (or link, or
+    /// address) on interface index 0 was decoded as if 0 named an interface.
+    #[test]
+    fn an_interface_index_of_zero_is_malformed() {
+        let mut m = NeighbourMessage::default();
+        m.header.family = AddressFamily::Inet;
+        m.header.ifindex = 0;
+        m.header.kind = RouteType::Unicast;
+        m.attributes = vec![NeighbourAttribute::Destination(NeighbourAddress::Inet(
+            Ipv4Addr::new(10, 0, 0, 1),
+        ))];
+        let error = decode(libc::RTM_NEWNEIGH, &bytes(&m)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "malformed rtnetlink message type 28: interface index 0"
+        );
+        let mut link = LinkMessage::default();
+        link.attributes = vec![LinkAttribute::IfName("eth0".into())];
+        assert!(decode(libc::RTM_NEWLINK, &bytes(&link)).is_err());
+        let mut address = AddressMessage::default();
+        address.header.family = AddressFamily::Inet;
+        address.attributes = vec![AddressAttribute::Local(IpAddr::V4(Ipv4Addr::LOCALHOST))];
+        assert!(decode(libc::RTM_NEWADDR, &bytes(&address)).is_err());
     }
 
     /// Every prefix and every single-byte corruption of real-shaped
