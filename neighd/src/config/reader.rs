@@ -5,6 +5,7 @@
 //! table of the document checked against its [`TableSchema`] (no unknown
 //! keys), an [`Item`] one value at its key path.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 use std::ops::{Range, RangeInclusive};
 
@@ -51,6 +52,18 @@ fn join(path: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{path}.{key}")
+    }
+}
+
+/// A key from the file as a key path shows it: bare when TOML allows it
+/// bare, else quoted with its escapes, since a quoted key may hold any
+/// character (a newline too) and messages are one line.
+fn key_as_written(name: &str) -> Cow<'_, str> {
+    let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if !name.is_empty() && name.chars().all(bare) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(format!("{name:?}"))
     }
 }
 
@@ -251,7 +264,8 @@ impl<'d, 'i> Table<'d, 'i> {
                     None => Problem::UnknownKey { closest: None },
                 },
             };
-            return Err(src.error(Some(&key.span()), &join(&table.path, name), problem));
+            let shown = join(&table.path, &key_as_written(name));
+            return Err(src.error(Some(&key.span()), &shown, problem));
         }
         Ok(table)
     }
@@ -298,5 +312,38 @@ impl<'d, 'i> Table<'d, 'i> {
         read: impl FnOnce(&Item<'d, 'i>) -> Result<T, ConfigError>,
     ) -> Result<Option<T>, ConfigError> {
         self.get(key).map(|item| read(&item)).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{parse, SystemView};
+
+    struct NoInterfaces;
+
+    impl SystemView for NoInterfaces {
+        fn interface_exists(&self, _: &str) -> bool {
+            false
+        }
+
+        fn hostname(&self) -> Option<String> {
+            None
+        }
+    }
+
+    /// Caught by the config fuzz target's one-line check: an unknown
+    /// quoted key holding a newline or an escape character was printed as
+    /// it is, breaking the one-line message.
+    #[test]
+    fn an_unknown_quoted_key_is_shown_quoted_on_one_line() {
+        let text = "[bgp]\nasn = 1\nrouter_id = \"10.0.0.1\"\n\"a\\nb\\u001b\" = 2\n";
+        let e = parse(text, "x.toml", &NoInterfaces).unwrap_err();
+        assert_eq!(e.key(), Some(r#"bgp."a\nb\u{1b}""#));
+        assert_eq!(
+            e.to_string(),
+            r#"x.toml:4:1: bgp."a\nb\u{1b}": unknown key"#
+        );
+        let bare = parse("bgp-x = 1", "x.toml", &NoInterfaces).unwrap_err();
+        assert_eq!(bare.key(), Some("bgp-x"));
     }
 }
