@@ -280,3 +280,48 @@ fn the_same_address_on_two_racks_is_shown_as_a_conflict() -> integration::Result
     follow(&f, "172.16.1.50 only on server02")?;
     f.check_daemons()
 }
+
+/// A host port flaps (the kernel forgets the rack's neighbours; neighd
+/// keeps probing them and they stay advertised), then neighd restarts
+/// gracefully: the restarted agent must still advertise the live
+/// containers of that rack once its graceful restart is over.
+#[test]
+fn a_graceful_restart_after_a_host_port_flap_keeps_the_rack() -> integration::Result<()> {
+    if !integration::can_run() {
+        return Ok(());
+    }
+    let mut opts = Options::new("it4f-");
+    opts.containers = false;
+    let mut f = Seed004::up(opts)?;
+    f.add_container(1, ip(11))?;
+    f.add_container(4, ip(41))?;
+    wait_consistent(&f, CONVERGE)?;
+
+    f.set_host_port(1, false)?;
+    follow(&f, "leaf01 swp1 down")?;
+    f.set_host_port(1, true)?;
+    follow(&f, "leaf01 swp1 up again: 172.16.1.11 back")?;
+    let kernel = f.leaf(1)?.ns.ip(["-4", "neigh", "show", "dev", "swp1"])?;
+    eprintln!("leaf01's kernel neighbours on swp1 after the flap: {kernel:?}");
+
+    let before = f
+        .frr(1)?
+        .neighbor("swp1")?
+        .map_or(0, |n| n.established_count);
+    f.stop_agent(1)?;
+    f.start_agent_again(1)?;
+    wait_for(
+        CONVERGE,
+        "spine01's session to leaf01 re-established",
+        || {
+            let n = f.frr(1)?.neighbor("swp1")?;
+            match &n {
+                Some(n) if n.is_established() && n.established_count > before => Ok(()),
+                _ => Err(pending(n)),
+            }
+        },
+    )?;
+    follow(&f, "leaf01's neighd restarted")?;
+    wait_ping(&f, (4, ip(41)), ip(11))?;
+    f.check_daemons()
+}

@@ -1,7 +1,8 @@
 //! The consistency check every fabric test uses: the host routes (/32s of
 //! the containers' subnet) a spine's zebra has selected are exactly the live
 //! containers' addresses, each via the port of the leaf it is behind — what
-//! the seed's `show ip route` on a spine shows. For seed 000: the router
+//! the seed's `show ip route` on a spine shows — with no stale BGP path
+//! left (a leaf's graceful restart is over). For seed 000: the router
 //! routes each node's container subnet via that node, and nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,18 +24,11 @@ pub type HostRoutes = BTreeMap<Ipv4Addr, BTreeSet<String>>;
 /// the interfaces of their active next hops.
 pub fn spine_host_routes(frr: &Frr) -> Result<HostRoutes> {
     let rib = frr.zebra_rib(Afi::Ipv4)?;
-    let subnet = u32::from(GATEWAY) & 0xffff_ff00;
     let mut out = HostRoutes::new();
     for (prefix, routes) in rib {
-        let Some(ip) = prefix
-            .strip_suffix("/32")
-            .and_then(|a| a.parse::<Ipv4Addr>().ok())
-        else {
+        let Some(ip) = host_in_subnet(&prefix) else {
             continue;
         };
-        if u32::from(ip) & 0xffff_ff00 != subnet {
-            continue;
-        }
         for r in routes.iter().filter(|r| r.selected) {
             let ifs = out.entry(ip).or_default();
             for h in r.next_hops.iter().filter(|h| h.active) {
@@ -43,6 +37,23 @@ pub fn spine_host_routes(frr: &Frr) -> Result<HostRoutes> {
         }
     }
     Ok(out)
+}
+
+/// The container addresses for which the spine's BGP holds a stale path
+/// (kept for a restarting leaf until it sends End-of-RIB).
+pub fn stale_host_paths(frr: &Frr) -> Result<BTreeSet<Ipv4Addr>> {
+    let rib = frr.bgp_rib(Afi::Ipv4)?;
+    Ok(rib
+        .iter()
+        .filter(|(_, paths)| paths.iter().any(|p| p.stale))
+        .filter_map(|(prefix, _)| host_in_subnet(prefix))
+        .collect())
+}
+
+/// `172.16.1.N/32` → `172.16.1.N`; anything else → `None`.
+fn host_in_subnet(prefix: &str) -> Option<Ipv4Addr> {
+    let ip: Ipv4Addr = prefix.strip_suffix("/32")?.parse().ok()?;
+    (u32::from(ip) & 0xffff_ff00 == u32::from(GATEWAY) & 0xffff_ff00).then_some(ip)
 }
 
 /// One host route a spine gets wrong.
@@ -56,6 +67,9 @@ pub struct Mismatch {
     pub expected: Option<BTreeSet<String>>,
     /// The ports it is routed via; `None`: not routed.
     pub actual: Option<BTreeSet<String>>,
+    /// The spine's BGP keeps a stale path for it (graceful restart of a
+    /// leaf not finished): what it routes may still change.
+    pub stale: bool,
 }
 
 /// Where the spines disagree with the live containers.
@@ -85,7 +99,11 @@ impl fmt::Display for Mismatch {
                 "{spine}: {ip}/32 via {got:?} but no live container has it"
             ),
             (None, None) => write!(f, "{spine}: {ip}/32 ok"),
+        }?;
+        if self.stale {
+            write!(f, " (stale path in BGP)")?;
         }
+        Ok(())
     }
 }
 
@@ -114,14 +132,21 @@ pub fn inconsistency(fabric: &Seed004) -> Result<Inconsistency> {
             continue;
         };
         let got = spine_host_routes(frr)?;
-        let ips: BTreeSet<Ipv4Addr> = want.keys().chain(got.keys()).copied().collect();
+        let stale = stale_host_paths(frr)?;
+        let ips: BTreeSet<Ipv4Addr> = want
+            .keys()
+            .chain(got.keys())
+            .chain(&stale)
+            .copied()
+            .collect();
         for ip in ips {
-            if want.get(&ip) != got.get(&ip) {
+            if want.get(&ip) != got.get(&ip) || stale.contains(&ip) {
                 out.mismatches.push(Mismatch {
                     spine: spine.name.clone(),
                     ip,
                     expected: want.get(&ip).cloned(),
                     actual: got.get(&ip).cloned(),
+                    stale: stale.contains(&ip),
                 });
             }
         }
