@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use super::format;
+use super::table::printable;
 use crate::status::{Request, Response};
 
 /// Where neighctl looks for the daemon unless told otherwise.
@@ -132,7 +133,9 @@ pub fn parse_args(
 /// wrong kind of answer.
 pub fn render(request: &Request, response: &Response, json: bool) -> Result<String, String> {
     let output = match (request, response) {
-        (_, Response::Error(reason)) => return Err(format!("the daemon says: {reason}")),
+        (_, Response::Error(reason)) => {
+            return Err(format!("the daemon says: {}", printable(reason)))
+        }
         (Request::Hosts, Response::Hosts(hosts)) => output(hosts, json, format::hosts_table),
         (Request::Peers, Response::Peers(peers)) => output(peers, json, format::peers_table),
         (Request::Routes, Response::Routes(routes)) => output(routes, json, format::routes_table),
@@ -260,6 +263,20 @@ mod tests {
             Err("the daemon says: not ready".to_string())
         );
         assert!(render(&Request::Hosts, &Response::Routes(vec![]), true).is_err());
+    }
+
+    /// Caught by the control fuzz target: the daemon's reason was printed
+    /// as it came, so a newline in it broke the one-line error.
+    #[test]
+    fn a_daemon_error_is_printed_on_one_line() {
+        assert_eq!(
+            render(
+                &Request::Peers,
+                &Response::Error("not\nready\u{1b}[2J".to_string()),
+                false
+            ),
+            Err(r"the daemon says: not\nready\u{1b}[2J".to_string())
+        );
     }
 
     #[test]

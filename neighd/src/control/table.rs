@@ -1,5 +1,8 @@
 //! Plain aligned text columns, as `ip neigh` and vtysh print them: a header
 //! line, one line per row, two spaces between columns, no trailing blanks.
+//! Control characters in cells are printed as escapes ([`printable`]).
+
+use std::borrow::Cow;
 
 /// Which side of its column a cell sticks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +32,11 @@ impl Table {
     /// Adds a row; missing trailing cells are blank, extra ones dropped.
     pub(super) fn row(&mut self, mut cells: Vec<String>) {
         cells.resize(self.columns.len(), String::new());
+        for cell in &mut cells {
+            if let Cow::Owned(escaped) = printable(cell) {
+                *cell = escaped;
+            }
+        }
         self.rows.push(cells);
     }
 
@@ -74,6 +82,26 @@ impl Table {
     }
 }
 
+/// `text` with its control characters (newline, tab, escape, …) written as
+/// escapes (`\n`, `\t`, `\u{1b}`). What neighctl prints comes from the
+/// daemon and, through it, from BGP peers (the host name a peer sends):
+/// it must neither break a line nor reach the terminal as a control
+/// sequence.
+pub(super) fn printable(text: &str) -> Cow<'_, str> {
+    if !text.contains(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +123,22 @@ mod tests {
              longer-name  12345  x\n\
              b\n"
         );
+    }
+
+    /// Caught by the control fuzz target's table check: a peer's host name
+    /// (sent in its FQDN capability) with a newline and a terminal escape
+    /// sequence went into neighctl's table as it was.
+    #[test]
+    fn control_characters_in_cells_are_escaped() {
+        let mut table = Table::new(&[("Peer", Align::Left), ("AS", Align::Left)]);
+        table.row(vec!["spine\u{1b}]0;x\u{7}\nleaf".into(), "65020".into()]);
+        assert_eq!(
+            table.render(),
+            "Peer                        AS\n\
+             spine\\u{1b}]0;x\\u{7}\\nleaf  65020\n"
+        );
+        assert_eq!(printable("tab\there"), "tab\\there");
+        assert!(matches!(printable("µs fe80::1%swp51"), Cow::Borrowed(_)));
     }
 
     #[test]
