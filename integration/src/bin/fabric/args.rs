@@ -6,7 +6,7 @@ pub enum Command {
     /// `fabric up`.
     Up(UpOptions),
     /// `fabric demo`.
-    Demo { prefix: String },
+    Demo { prefix: String, pause_secs: u64 },
     /// `fabric status`.
     Status { prefix: String },
     /// `fabric down`.
@@ -37,7 +37,7 @@ pub struct UpOptions {
 
 pub const USAGE: &str = "usage:
   fabric up     [--seed 004|000] [--prefix P] [--no-agents] [--probe-interval 1s] [--probe-misses 3] [--nodes 3]
-  fabric demo   [--prefix P]
+  fabric demo   [--prefix P] [--pause SECS]
   fabric status [--prefix P]
   fabric down   [--prefix P]
 default prefix: fab-   (namespaces <prefix><pid>x<n>-<name>)";
@@ -58,6 +58,7 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
         probe_misses: 3,
         nodes: 3,
     };
+    let mut pause_secs = 8;
     let mut it = args[1..].iter();
     while let Some(a) = it.next() {
         let mut value = || {
@@ -94,6 +95,11 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
                     .filter(|n| (1..=9).contains(n))
                     .ok_or("--nodes needs 1..=9")?
             }
+            "--pause" if sub == "demo" => {
+                pause_secs = value()?
+                    .parse()
+                    .map_err(|_| "--pause needs a number of seconds".to_string())?
+            }
             "-h" | "--help" => return Ok(Command::Help),
             other => return Err(format!("unknown argument {other:?} for {sub}")),
         }
@@ -101,7 +107,7 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
     let prefix = up.prefix.clone();
     match sub.as_str() {
         "up" => Ok(Command::Up(up)),
-        "demo" => Ok(Command::Demo { prefix }),
+        "demo" => Ok(Command::Demo { prefix, pause_secs }),
         "status" => Ok(Command::Status { prefix }),
         "down" => Ok(Command::Down { prefix }),
         "help" | "-h" | "--help" => Ok(Command::Help),

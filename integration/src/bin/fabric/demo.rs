@@ -1,14 +1,17 @@
 //! `fabric demo`: the seed 004 demo in about two minutes — the fabric comes
 //! up, the spines show every container as a /32 via its leaf (the seed's
 //! `show ip route`), containers ping across racks, then containers are
-//! removed, added and moved and the spines' routes follow. Everything is
-//! removed at the end (and on Ctrl-C, by the signal watcher).
+//! removed, added and moved, a host port fails and neighd restarts, and the
+//! spines' routes follow. Each step pauses (`--pause`, default 8 s) so it
+//! can be read. Everything is removed at the end (and on Ctrl-C, by the
+//! signal watcher).
 
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
 use integration::fabric::check::{self, spine_host_routes};
 use integration::fabric::seed004::{Options, Seed004};
+use integration::fabric::traffic::Pinger;
 use integration::{Error, Result};
 
 use crate::status::print_vtysh;
@@ -19,7 +22,8 @@ fn ip(last: u8) -> Ipv4Addr {
     Ipv4Addr::new(172, 16, 1, last)
 }
 
-fn step(start: Instant, text: &str) {
+fn step(start: Instant, pause: Duration, text: &str) {
+    std::thread::sleep(pause);
     println!("\n==== [{:5.1} s] {text}", start.elapsed().as_secs_f64());
 }
 
@@ -41,38 +45,42 @@ fn print_host_routes(f: &Seed004) -> Result<()> {
 }
 
 /// Waits until the spines agree with the containers again and says how long it took.
-fn follow(f: &Seed004, start: Instant, what: &str) -> Result<()> {
+fn follow(f: &Seed004, what: &str) -> Result<()> {
     let t = Instant::now();
     check::wait_consistent(f, CONVERGE)?;
     println!(
         "{what}: both spines agree after {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    print_host_routes(f)?;
-    let _ = start;
-    Ok(())
+    print_host_routes(f)
 }
 
-pub fn run(prefix: &str) -> Result<()> {
+pub fn run(prefix: &str, pause: Duration) -> Result<()> {
     let start = Instant::now();
-    step(start, "building the seed 004 fabric: spine01/02 (FRR), leaf01..04 (neighd, probes every 1 s, 3 misses), server01..04 with 3 macvlan containers each");
+    step(start, Duration::ZERO, "building the seed 004 fabric: spine01/02 (FRR), leaf01..04 (neighd, probes every 1 s, 3 misses), server01..04 with 3 macvlan containers each");
     let mut o = Options::new(prefix);
     o.probe_interval = "1s".into();
     let mut f = Seed004::up(o)?;
     check::wait_consistent(&f, CONVERGE)?;
     step(
         start,
+        Duration::ZERO,
         "converged: what spine01 sees (the seed's `show ip route`)",
     );
     print_vtysh(f.spine(1)?.ns.name(), "spine01", "show ip route")?;
 
-    step(start, "leaf01: neighctl show hosts, neighctl show peers");
+    step(
+        start,
+        pause,
+        "leaf01: neighctl show hosts, neighctl show peers",
+    );
     let agent = f.agent(1)?;
     println!("{}", agent.neighctl_text("hosts")?.trim_end());
     println!("{}", agent.neighctl_text("peers")?.trim_end());
 
     step(
         start,
+        pause,
         "172.16.1.11 (server01, rack 1) pings 172.16.1.41 (server04, rack 4) across the spines",
     );
     let out = f
@@ -82,22 +90,23 @@ pub fn run(prefix: &str) -> Result<()> {
         .map_err(|e| Error::Invalid(format!("cross-rack ping failed: {e}")))?;
     println!("{}", out.trim_end());
 
-    step(start, "removing 172.16.1.12 (server01) and 172.16.1.42 (server04): their leaves stop getting answers to their probes and withdraw them");
+    step(start, pause, "removing 172.16.1.12 (server01) and 172.16.1.42 (server04): their leaves stop getting answers to their probes and withdraw them");
     f.remove_container(1, ip(12))?;
     f.remove_container(4, ip(42))?;
-    follow(&f, start, "172.16.1.12 and .42 withdrawn")?;
+    follow(&f, "172.16.1.12 and .42 withdrawn")?;
 
-    step(start, "starting 172.16.1.14 on server01 and 172.16.1.44 on server04: each pings its gateway, its leaf advertises it");
+    step(start, pause, "starting 172.16.1.14 on server01 and 172.16.1.44 on server04: each pings its gateway, its leaf advertises it");
     f.add_container(1, ip(14))?;
     f.add_container(4, ip(44))?;
-    follow(&f, start, "172.16.1.14 and .44 advertised")?;
+    follow(&f, "172.16.1.14 and .44 advertised")?;
 
     step(
         start,
+        pause,
         "moving 172.16.1.13 from server01 (leaf01) to server03 (leaf03): the route follows",
     );
     f.move_container(ip(13), 1, 3)?;
-    follow(&f, start, "172.16.1.13 now via leaf03")?;
+    follow(&f, "172.16.1.13 now via leaf03")?;
     let out = f
         .container(3, ip(13))?
         .ns
@@ -105,10 +114,34 @@ pub fn run(prefix: &str) -> Result<()> {
         .map_err(|e| Error::Invalid(format!("ping from the moved container failed: {e}")))?;
     println!("{}", out.lines().rev().nth(1).unwrap_or_default());
 
-    step(start, "spine02's view at the end");
+    step(start, pause, "leaf02's host port swp1 goes down: rack 2's routes are withdrawn at once; then it comes back");
+    f.set_host_port(2, false)?;
+    follow(&f, "leaf02 swp1 down")?;
+    f.set_host_port(2, true)?;
+    follow(&f, "leaf02 swp1 up")?;
+
+    step(start, pause, "neighd on leaf04 restarts (graceful restart): the spines keep rack 4's routes, pings from rack 1 keep passing");
+    let pinger = Pinger::start(
+        &f.container(1, ip(11))?.ns,
+        ip(41),
+        25,
+        Duration::from_millis(200),
+    )?;
+    f.stop_agent(4)?;
+    std::thread::sleep(Duration::from_secs(2));
+    f.start_agent_again(4)?;
+    let report = pinger.finish()?;
+    println!(
+        "172.16.1.11 -> 172.16.1.41 during the restart: {} sent, {} answered",
+        report.sent,
+        report.answered.len()
+    );
+    follow(&f, "leaf04's neighd back")?;
+
+    step(start, pause, "spine02's view at the end");
     print_vtysh(f.spine(2)?.ns.name(), "spine02", "show ip route")?;
 
-    step(start, "tearing down");
+    step(start, Duration::ZERO, "tearing down");
     drop(f);
     println!(
         "done in {:.0} s; nothing left behind",

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! fabric up     [--seed 004|000] [--prefix P] [--no-agents] [--probe-interval 1s] [--probe-misses 3]
-//! fabric demo   [--prefix P]      the seed 004 demo: routes follow containers
+//! fabric demo   [--prefix P] [--pause S]   the seed 004 demo: routes follow containers
 //! fabric status [--prefix P]      what the spines (or the router) and the agents see
 //! fabric down   [--prefix P]      removes every namespace under P (after a crash)
 //! ```
@@ -44,9 +44,9 @@ fn main() -> ExitCode {
             signals::teardown_on_signal(&opts.prefix);
             up::run(&opts)
         }
-        Command::Demo { prefix } => {
+        Command::Demo { prefix, pause_secs } => {
             signals::teardown_on_signal(&prefix);
-            demo::run(&prefix)
+            demo::run(&prefix, std::time::Duration::from_secs(pause_secs))
         }
         Command::Status { prefix } => status::run(&prefix),
         Command::Down { prefix } => integration::cleanup_prefix(&prefix).map(|removed| {
