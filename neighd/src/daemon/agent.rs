@@ -206,6 +206,27 @@ impl Agent {
         self.flush(now);
     }
 
+    /// Hosts saved by the previous run that the kernel no longer lists:
+    /// tracked again (probing) if still watched; an answer advertises them.
+    pub(crate) fn restore(&mut self, now: Instant, saved: Vec<(IpAddr, Binding)>) {
+        let tracked = tracked_interfaces(&self.watch, &self.links);
+        let prefixes = &self.watch.prefixes;
+        let mut restored = 0;
+        for (ip, binding) in saved {
+            let watched = tracked.contains(&binding.iface)
+                && (prefixes.is_empty() || prefixes.iter().any(|p| p.contains(ip)));
+            if watched && self.table.state(ip).is_none() {
+                self.table
+                    .neighbour(now, ip, binding, false, &mut self.actions);
+                restored += 1;
+            }
+        }
+        if restored > 0 {
+            tracing::info!(target: "neighd", "{restored} hosts known before the restart and no longer in the kernel's table: probing them");
+        }
+        self.flush(now);
+    }
+
     /// Whether an ARP/NA heard from a host that is not a target makes it
     /// one: on a tracked interface, inside the watched prefixes.
     fn accepts_discovered(&self, iface: &Arc<str>, ip: IpAddr) -> bool {

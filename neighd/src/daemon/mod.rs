@@ -8,6 +8,7 @@ mod error;
 mod fib_task;
 mod reload;
 mod routes;
+mod saved_hosts;
 mod views;
 
 use std::path::PathBuf;
@@ -53,7 +54,12 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
         Some(fib) => fib.installed().await?.len(),
         None => 0,
     };
-    let restarting = cfg.bgp.graceful_restart && leftovers > 0;
+    // Hosts the previous run knew (saved when it stopped, kept only for
+    // the restart time): a graceful restart must find them again.
+    let saved_path = saved_hosts::path_for(&cfg.control.socket);
+    let restart_time = Duration::from_secs(u64::from(cfg.bgp.restart_time));
+    let mut saved = saved_hosts::take(&saved_path, restart_time);
+    let restarting = cfg.bgp.graceful_restart && (leftovers > 0 || !saved.is_empty());
     if leftovers > 0 && !restarting {
         if let Some(fib) = fib.as_mut() {
             fib.cleanup().await?;
@@ -151,6 +157,9 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
                 };
                 let was_synced = agent.synced;
                 agent.on_neigh(Instant::now(), event);
+                if !was_synced && agent.synced {
+                    agent.restore(Instant::now(), std::mem::take(&mut saved));
+                }
                 if !was_synced && agent.synced && restarting {
                     // Give every host one probe round to answer before
                     // telling the peers our routes are complete.
@@ -223,6 +232,9 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
 
     // Stop.
     let graceful = agent.cfg.bgp.graceful_restart;
+    if let Err(e) = saved_hosts::save(&saved_path, &agent.table.known_bindings()) {
+        tracing::warn!(target: "neighd", "cannot save the host table to {}: {e}", saved_path.display());
+    }
     drop(tracker);
     if graceful {
         tracing::info!(target: "neighd", "stopping for a graceful restart: peers keep our routes");

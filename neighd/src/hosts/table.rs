@@ -236,6 +236,16 @@ impl HostTable {
         out
     }
 
+    /// The primary binding of every host that is not dead: what a restart
+    /// must not forget.
+    pub fn known_bindings(&self) -> Vec<(IpAddr, Binding)> {
+        self.hosts
+            .iter()
+            .filter(|(_, h)| h.state != HostState::Dead)
+            .map(|(ip, h)| (*ip, h.primary.clone()))
+            .collect()
+    }
+
     /// Every tracked address.
     pub fn addresses(&self) -> Vec<IpAddr> {
         self.hosts.keys().copied().collect()
