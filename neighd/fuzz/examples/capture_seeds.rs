@@ -163,19 +163,32 @@ async fn main() -> Result<(), Failure> {
     let mut socket = RtnlSocket::open(&all, 4 << 20)?;
     let dump = netlink_packet_core::NLM_F_DUMP;
     let dumps = [
-        ("links", RouteNetlinkMessage::GetLink(LinkMessage::default())),
+        (
+            "links",
+            RouteNetlinkMessage::GetLink(LinkMessage::default()),
+        ),
         (
             "addresses",
             RouteNetlinkMessage::GetAddress(AddressMessage::default()),
         ),
         ("neighbours", neighbours_of(AddressFamily::Unspec)),
         ("fdb", neighbours_of(AddressFamily::Bridge)),
-        ("routes", RouteNetlinkMessage::GetRoute(RouteMessage::default())),
+        (
+            "routes",
+            RouteNetlinkMessage::GetRoute(RouteMessage::default()),
+        ),
     ];
     for (name, message) in dumps {
         exchange(&mut socket, &mut rec, name, message, dump).await?;
     }
-    exchange(&mut socket, &mut rec, "link-ack", link_named("lo"), NLM_F_ACK).await?;
+    exchange(
+        &mut socket,
+        &mut rec,
+        "link-ack",
+        link_named("lo"),
+        NLM_F_ACK,
+    )
+    .await?;
     exchange(
         &mut socket,
         &mut rec,

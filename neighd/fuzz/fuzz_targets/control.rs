@@ -72,7 +72,11 @@ fn check_render(request: &Request, response: &Response) {
     if rows == 0 {
         assert_eq!(lines.len(), 1, "{table:?}");
     } else {
-        assert_eq!(lines.len(), rows + 3, "header, rows, blank, summary: {table:?}");
+        assert_eq!(
+            lines.len(),
+            rows + 3,
+            "header, rows, blank, summary: {table:?}"
+        );
     }
     for line in lines {
         assert!(

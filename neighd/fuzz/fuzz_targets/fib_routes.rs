@@ -39,7 +39,13 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(fib.len(), walked.len(), "the two frame walkers disagree");
     for (f, w) in fib.iter().zip(&walked) {
         assert_eq!(
-            (f.message_type, f.flags, f.sequence, f.payload.as_ptr(), f.payload.len()),
+            (
+                f.message_type,
+                f.flags,
+                f.sequence,
+                f.payload.as_ptr(),
+                f.payload.len()
+            ),
             (w.kind, w.flags, w.seq, w.payload.as_ptr(), w.payload.len()),
             "the two frame walkers disagree"
         );
@@ -50,7 +56,10 @@ fuzz_target!(|data: &[u8]| {
         }
         match frame.message_type {
             NLMSG_ERROR | NLMSG_DONE => {
-                let code = frame.payload.get(..4).map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]));
+                let code = frame
+                    .payload
+                    .get(..4)
+                    .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]));
                 match ack_result(frame) {
                     Ok(()) => assert_eq!(code, Some(0)),
                     Err(e) => {
@@ -120,7 +129,10 @@ fn round_trip(owner: &RouteOwner, route: &InstalledRoute) {
         Ok(request) => request,
         Err(why) => {
             assert!(
-                route.next_hops.iter().any(|h| !expressible(&route.prefix, h)),
+                route
+                    .next_hops
+                    .iter()
+                    .any(|h| !expressible(&route.prefix, h)),
                 "{route:?} read back but cannot be written: {why}"
             );
             return;

@@ -34,9 +34,9 @@ fuzz_target!(|datagram: &[u8]| {
             Ok(frame) => {
                 let start = frame.payload.as_ptr() as usize - datagram.as_ptr() as usize;
                 assert_eq!(start, offset + HEADER_LEN, "payload not after its header");
-                let len = u32::from_ne_bytes(
-                    datagram[offset..offset + 4].try_into().expect("4 bytes"),
-                ) as usize;
+                let len =
+                    u32::from_ne_bytes(datagram[offset..offset + 4].try_into().expect("4 bytes"))
+                        as usize;
                 assert_eq!(frame.payload.len() + HEADER_LEN, len);
                 assert_eq!(
                     frame.kind,
