@@ -27,6 +27,7 @@
 //! ```
 
 pub mod agent;
+pub mod bench;
 pub mod bird;
 mod cmd;
 pub mod daemon;
