@@ -13,22 +13,28 @@
 //!     neighd pinned), which is what a leaf whose hosts are other machines
 //!     pays. Goals ≤ 0.25 core, ≤ 64 MB.
 //! (b) a neighbour entry appearing on the leaf (`nud reachable`, advertised
-//!     on sight) → the /32 in the spine's kernel (zebra installs right after
-//!     its RIB): 1,000 hosts, one every 20 ms, timed from the leaf's
-//!     `ip -ts monitor neigh` to the spine's `ip -ts monitor route`. The
-//!     rdnbrd path on a fabric of its own, afterwards: the same /32 written
-//!     to table 10 on the leaf, carried by an FRR leaf (`ip import-table
-//!     10`, `redistribute table 10`), timed from the leaf's table-10 route
-//!     event. Goals p99 ≤ 20 ms and ≤ 0.5 × the rdnbrd path.
+//!     on sight) → the /32 at an FRR spine: 1,000 hosts, one every 20 ms,
+//!     timed from the leaf's `ip -ts monitor neigh` to (1) the spine's bgpd
+//!     logging `rcvd PREFIX` (`debug bgp updates in`: the prefix is in its
+//!     RIB) and (2) the spine's kernel route (`ip -ts monitor route`; zebra
+//!     installs after bgpd's best-path work queue, which FRR holds 50 ms,
+//!     and its own, held 10 ms). The rdnbrd path on a fabric of its own,
+//!     afterwards: the same /32 written to table 10 on the leaf, carried by
+//!     an FRR leaf (`ip import-table 10`, `redistribute table 10`), timed
+//!     from the leaf's table-10 route event. Goals p99 ≤ 20 ms and ≤ 0.5 ×
+//!     the rdnbrd path.
 //! (c) on fabric (a), with the default probe_interval 1 s × probe_misses 3:
 //!     50 hosts removed (their address deleted, so nothing answers ARP) one
 //!     by one at random phases (a removal every 200-800 ms, so detections
 //!     overlap), timed from the address's removal (`ip -ts monitor
-//!     address` in its namespace) to the spine's kernel route deletion.
-//!     Goal ≤ 1 s × 3 + 50 ms. Beside it, for hosts the leaf's kernel
-//!     learned itself (ping, traffic kept flowing), how long the kernel's
-//!     own state machine with default sysctls takes to mark them FAILED.
+//!     address` in its namespace) to the withdrawal in the spine's bgpd RIB
+//!     and to the spine's kernel route deletion. Goal ≤ 1 s × 3 + 50 ms.
+//!     Beside it, for hosts the leaf's kernel learned itself (ping, traffic
+//!     kept flowing), how long the kernel's own state machine with default
+//!     sysctls takes to mark them FAILED.
 //!
+//! All monitors run at real-time priority so their time stamps are taken
+//! when the event happens, not when a busy machine gets round to them.
 //! Before measuring it waits (up to 10 min) for the 1-minute load average
 //! to fall below 1.5, and prints the load at start and end. Every fabric
 //! lives in namespaces this program creates and removes, also on failure.
