@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use arpprobe::{Event as ProbeEvent, Prober, ReportKind};
 use bgp::speaker::{RouteAttributes, Speaker};
@@ -41,6 +41,8 @@ pub(crate) struct Agent {
     pub(crate) resync_requested: bool,
     batch: RouteBatch,
     export: Vec<ExportChange>,
+    /// First advertisements of this turn: time from sight to decision, and when decided.
+    first_advertised: Vec<(Duration, Instant)>,
     actions: Vec<Action>,
 }
 
@@ -73,6 +75,7 @@ impl Agent {
             synced: false,
             resync_requested: false,
             batch: RouteBatch::default(),
+            first_advertised: Vec::new(),
             export: Vec::new(),
             actions: Vec::new(),
         }
@@ -257,6 +260,12 @@ impl Agent {
             self.carry_out(action);
         }
         let (announced, withdrawn) = self.batch.flush(&self.speaker);
+        // Neighbour entry seen -> route handed to the speaker.
+        let sent = Instant::now();
+        for (decided, at) in self.first_advertised.drain(..) {
+            self.metrics
+                .observe_neigh_to_route(decided + sent.saturating_duration_since(at));
+        }
         self.metrics.routes_advertised(announced as u64);
         self.metrics.routes_withdrawn(withdrawn as u64);
         if !self.export.is_empty() {
@@ -280,7 +289,7 @@ impl Agent {
                     interface: iface.into(),
                 });
                 if let Some(latency) = since_seen {
-                    self.metrics.observe_neigh_to_route(latency);
+                    self.first_advertised.push((latency, Instant::now()));
                 }
             }
             Action::Withdraw { ip, .. } => {

@@ -139,10 +139,8 @@ struct Host {
     /// When the neighbour entry appeared, until the first advertisement.
     seen_at: Option<Instant>,
     in_kernel: bool,
-    conflicts: u32,
-    conflict_mac: Option<MacAddr>,
-    conflict_remote: Option<String>,
-    logged_conflicts: HashSet<Binding>,
+    /// Conflicts seen, boxed: most hosts never have one.
+    conflict: Option<Box<ConflictRecord>>,
     penalty: Penalty,
     /// When the current state was entered.
     state_since: Instant,
@@ -152,11 +150,16 @@ struct Host {
     queued: bool,
 }
 
+/// foldhash: the host map is looked up once per probe answer (100,000 a
+/// second), and SipHash's flood resistance buys nothing for addresses the
+/// kernel and our own filter admitted.
+type FastHash = foldhash::fast::RandomState;
+
 /// The host table. See the module documentation.
 #[derive(Debug)]
 pub struct HostTable {
     policy: HostPolicy,
-    hosts: HashMap<IpAddr, Host>,
+    hosts: HashMap<IpAddr, Host, FastHash>,
     checks: BinaryHeap<Reverse<(Instant, IpAddr)>>,
     links_down: HashSet<Arc<str>>,
 }
@@ -166,7 +169,7 @@ impl HostTable {
     pub fn new(policy: HostPolicy) -> HostTable {
         HostTable {
             policy,
-            hosts: HashMap::new(),
+            hosts: HashMap::default(),
             checks: BinaryHeap::new(),
             links_down: HashSet::new(),
         }
@@ -278,10 +281,7 @@ impl HostTable {
                     last_answer: None,
                     seen_at: Some(now),
                     in_kernel: true,
-                    conflicts: 0,
-                    conflict_mac: None,
-                    conflict_remote: None,
-                    logged_conflicts: HashSet::new(),
+                    conflict: None,
                     penalty: Penalty::default(),
                     state_since: now,
                     next_check: now,
@@ -428,16 +428,21 @@ impl HostTable {
     pub fn remote_claims(&mut self, claims: &HashMap<IpAddr, String>, out: &mut Vec<Action>) {
         for (ip, host) in &mut self.hosts {
             match claims.get(ip) {
-                Some(from) if host.conflict_remote.as_ref() != Some(from) => {
-                    host.conflicts += 1;
-                    host.conflict_remote = Some(from.clone());
+                Some(from) if host.conflict_remote() != Some(from) => {
+                    let record = host.conflict.get_or_insert_with(Box::default);
+                    record.count += 1;
+                    record.remote = Some(from.clone());
                     out.push(Action::Note(Note::RemoteConflict {
                         ip: *ip,
                         from: from.clone(),
                     }));
                 }
                 Some(_) => {}
-                None => host.conflict_remote = None,
+                None => {
+                    if let Some(record) = host.conflict.as_mut() {
+                        record.remote = None;
+                    }
+                }
             }
         }
     }
@@ -547,9 +552,10 @@ impl HostTable {
         let Some(host) = self.hosts.get_mut(&ip) else {
             return;
         };
-        if host.logged_conflicts.insert(binding.clone()) {
-            host.conflicts += 1;
-            host.conflict_mac = Some(binding.mac);
+        let record = host.conflict.get_or_insert_with(Box::default);
+        if record.logged.insert(binding.clone()) {
+            record.count += 1;
+            record.mac = Some(binding.mac);
             out.push(Action::Note(Note::Conflict {
                 ip,
                 kept: host.primary.clone(),
@@ -711,7 +717,9 @@ impl HostTable {
             HostState::Dead | HostState::LinkDown => host.state_since + policy.dead_retention,
         }
         .max(now);
-        if host.queued && at == host.next_check {
+        // An earlier check already queued re-evaluates the host and
+        // schedules the next one itself: one heap entry per host.
+        if host.queued && host.next_check <= at {
             return;
         }
         host.next_check = at;
@@ -740,7 +748,24 @@ impl HostTable {
     }
 }
 
+/// The conflicts of one host.
+#[derive(Debug, Default)]
+struct ConflictRecord {
+    /// How many.
+    count: u32,
+    /// The other MAC of the last local conflict.
+    mac: Option<MacAddr>,
+    /// Another router advertising the address, while it does.
+    remote: Option<String>,
+    /// Claimants already logged.
+    logged: HashSet<Binding>,
+}
+
 impl Host {
+    fn conflict_remote(&self) -> Option<&String> {
+        self.conflict.as_ref().and_then(|c| c.remote.as_ref())
+    }
+
     fn enter(&mut self, state: HostState, now: Instant) {
         self.state = state;
         self.state_since = now;
@@ -793,9 +818,13 @@ impl Host {
                 u64::try_from(now.saturating_duration_since(t).as_millis()).unwrap_or(u64::MAX)
             }),
             misses,
-            conflicts: self.conflicts,
-            conflict_mac: self.conflict_mac.map(|m| m.to_string()),
-            conflict_remote: self.conflict_remote.clone(),
+            conflicts: self.conflict.as_ref().map_or(0, |c| c.count),
+            conflict_mac: self
+                .conflict
+                .as_ref()
+                .and_then(|c| c.mac)
+                .map(|m| m.to_string()),
+            conflict_remote: self.conflict_remote().cloned(),
             penalty: self.penalty.value(&policy.flap, now).round() as u32,
         }
     }
