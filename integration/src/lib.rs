@@ -26,10 +26,12 @@
 //! # Ok::<(), integration::Error>(())
 //! ```
 
+pub mod agent;
 pub mod bird;
 mod cmd;
 pub mod daemon;
 pub mod error;
+pub mod fabric;
 pub mod fib;
 pub mod frr;
 pub mod gobgp;
@@ -39,6 +41,7 @@ pub mod procstat;
 pub mod route;
 pub mod speaker;
 pub mod spine_leaf;
+pub mod templates;
 pub mod wait;
 
 pub use error::{Error, Result};

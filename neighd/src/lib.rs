@@ -14,4 +14,5 @@ pub mod fib;
 pub mod hosts;
 pub mod metrics;
 pub mod neigh;
+pub mod netlink;
 pub mod status;

@@ -65,6 +65,10 @@ pub enum Event {
     /// Administrative stop, with an optional shutdown communication
     /// (RFC 9003) for the peer.
     Stop(Option<String>),
+    /// The peer was removed from the configuration: like [`Event::Stop`],
+    /// but the NOTIFICATION is Cease / Peer De-configured (RFC 4486), with
+    /// the optional shutdown communication.
+    Deconfigured(Option<String>),
     /// A TCP connection to the peer is up (ours, or accepted from it).
     TcpConnected,
     /// Our connection attempt failed.
@@ -103,6 +107,8 @@ pub enum DownReason {
     ConnectionClosed,
     /// We were told to stop.
     AdminStop,
+    /// The peer was removed from our configuration.
+    Deconfigured,
     /// The peer sent more prefixes than allowed.
     MaxPrefix {
         /// The family that went over.
@@ -120,6 +126,7 @@ impl fmt::Display for DownReason {
             DownReason::HoldTimerExpired => f.write_str("hold timer expired"),
             DownReason::ConnectionClosed => f.write_str("connection closed"),
             DownReason::AdminStop => f.write_str("administratively stopped"),
+            DownReason::Deconfigured => f.write_str("peer de-configured"),
             DownReason::MaxPrefix { family, limit } => write!(
                 f,
                 "sent NOTIFICATION Cease/Maximum Number of Prefixes Reached: more than {limit} {family} prefixes"
@@ -232,7 +239,18 @@ impl Session {
                     self.start(&mut acts);
                 }
             }
-            Event::Stop(message) => self.stop(message, &mut acts),
+            Event::Stop(message) => self.stop(
+                code::cease::ADMINISTRATIVE_SHUTDOWN,
+                message,
+                DownReason::AdminStop,
+                &mut acts,
+            ),
+            Event::Deconfigured(message) => self.stop(
+                code::cease::PEER_DECONFIGURED,
+                message,
+                DownReason::Deconfigured,
+                &mut acts,
+            ),
             Event::TimerExpired(t) => self.timer(t, &mut acts),
             Event::TcpConnected => self.connected(&mut acts),
             Event::TcpFailed => {
@@ -305,18 +323,24 @@ impl Session {
         }
     }
 
-    fn stop(&mut self, message: Option<String>, acts: &mut Vec<Action>) {
+    /// Stops for good: with a connection, Cease / `subcode` (and the
+    /// shutdown communication) and down for `reason`.
+    fn stop(
+        &mut self,
+        subcode: u8,
+        message: Option<String>,
+        reason: DownReason,
+        acts: &mut Vec<Action>,
+    ) {
         self.admin_up = false;
         match self.state {
             State::OpenSent | State::OpenConfirm | State::Established => {
                 let n = match &message {
-                    Some(m) => {
-                        Notification::cease_with_message(code::cease::ADMINISTRATIVE_SHUTDOWN, m)
-                    }
-                    None => Notification::new(code::CEASE, code::cease::ADMINISTRATIVE_SHUTDOWN),
+                    Some(m) => Notification::cease_with_message(subcode, m),
+                    None => Notification::new(code::CEASE, subcode),
                 };
                 acts.push(Action::Send(Message::Notification(n)));
-                self.teardown(DownReason::AdminStop, acts);
+                self.teardown(reason, acts);
             }
             State::Connect | State::Active => {
                 acts.push(Action::Close);

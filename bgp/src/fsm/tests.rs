@@ -348,6 +348,36 @@ fn malformed_message_sends_the_codec_notification() {
 }
 
 #[test]
+fn deconfigured_sends_peer_deconfigured_and_stays_down() {
+    let mut s = established(cfg());
+    let acts = s.handle(Event::Deconfigured(Some("spine01 replaced".into())));
+    let n = sent_notification(&acts).unwrap();
+    assert_eq!(
+        (n.code, n.subcode),
+        (code::CEASE, code::cease::PEER_DECONFIGURED)
+    );
+    assert_eq!(n.shutdown_message(), Some("spine01 replaced"));
+    assert_eq!(
+        n.to_string(),
+        "Cease/Peer De-configured \"spine01 replaced\""
+    );
+    assert!(acts.contains(&Action::Down(DownReason::Deconfigured)));
+    assert!(!acts
+        .iter()
+        .any(|a| matches!(a, Action::StartTimer(Timer::IdleHold, _))));
+    assert_eq!(s.state(), State::Idle);
+    assert!(s.handle(Event::TimerExpired(Timer::IdleHold)).is_empty());
+
+    let mut s = established(cfg());
+    let acts = s.handle(Event::Deconfigured(None));
+    let n = sent_notification(&acts).unwrap();
+    assert_eq!(
+        (n.code, n.subcode, n.data.clone()),
+        (code::CEASE, code::cease::PEER_DECONFIGURED, vec![])
+    );
+}
+
+#[test]
 fn admin_stop_sends_a_shutdown_communication_and_stays_down() {
     let mut s = established(cfg());
     let acts = s.handle(Event::Stop(Some("leaf01 maintenance".into())));

@@ -1,6 +1,6 @@
 //! The embedding API: a cloneable [`Speaker`] handle that announces and
-//! withdraws routes and answers snapshot queries, and the event streams
-//! for FIB programming and peer state.
+//! withdraws routes, adds and removes peers, and answers snapshot queries,
+//! and the event streams for FIB programming and peer state.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::config::PeerConfig;
+use super::security::SecurityError;
 use crate::fsm::State;
 use crate::wire::{AsPath, Community, LargeCommunity, Origin, PathAttributes, Prefix};
 
@@ -128,9 +130,66 @@ pub struct RouteStatus {
 #[error("the BGP speaker has stopped")]
 pub struct Stopped;
 
+/// Why [`Speaker::add_peer`] refused a peer. Nothing of the peer is kept.
+#[derive(Debug, thiserror::Error)]
+pub enum AddPeerError {
+    /// Another peer has this name.
+    #[error("a peer named {name:?} is already configured")]
+    DuplicateName {
+        /// The name.
+        name: String,
+    },
+    /// Another numbered peer has this address (connections from it could
+    /// not be told apart).
+    #[error("peer {name:?}: address {address} is already that of peer {existing:?}")]
+    DuplicateAddress {
+        /// The refused peer.
+        name: String,
+        /// Its address.
+        address: IpAddr,
+        /// The peer that has it.
+        existing: String,
+    },
+    /// Another unnumbered peer is on this interface.
+    #[error("peer {name:?}: interface {interface} already has unnumbered peer {existing:?}")]
+    DuplicateInterface {
+        /// The refused peer.
+        name: String,
+        /// Its interface.
+        interface: String,
+        /// The peer on it.
+        existing: String,
+    },
+    /// Its TCP MD5 key or GTSM could not be set on the listening socket
+    /// (e.g. an IPv6 peer on an IPv4 listener).
+    #[error("peer {name:?}: cannot secure the listening socket for it: {source}")]
+    Listener {
+        /// The refused peer.
+        name: String,
+        /// What the kernel said.
+        source: SecurityError,
+    },
+    /// Router advertisements cannot run on its interface (a bad interface
+    /// name, or the driver failed to start).
+    #[error("peer {name:?} on {interface}: {source}")]
+    RouterAdvertisements {
+        /// The refused peer.
+        name: String,
+        /// Its interface.
+        interface: String,
+        /// The driver's error.
+        source: crate::unnumbered::Error,
+    },
+    /// The speaker has stopped.
+    #[error(transparent)]
+    Stopped(#[from] Stopped),
+}
+
 pub(crate) enum Command {
     Announce(Vec<(Prefix, RouteAttributes)>),
     Withdraw(Vec<Prefix>),
+    AddPeer(Box<PeerConfig>, oneshot::Sender<Result<(), AddPeerError>>),
+    RemovePeer(String, Option<String>, oneshot::Sender<bool>),
     Peers(oneshot::Sender<Vec<PeerStatus>>),
     Routes(oneshot::Sender<Vec<RouteStatus>>),
     Shutdown(Option<String>, oneshot::Sender<()>),
@@ -150,6 +209,8 @@ impl std::fmt::Debug for Command {
         f.write_str(match self {
             Command::Announce(_) => "Announce",
             Command::Withdraw(_) => "Withdraw",
+            Command::AddPeer(..) => "AddPeer",
+            Command::RemovePeer(..) => "RemovePeer",
             Command::Peers(_) => "Peers",
             Command::Routes(_) => "Routes",
             Command::Shutdown(..) => "Shutdown",
@@ -182,7 +243,39 @@ impl Speaker {
             .map_err(|_| Stopped)
     }
 
-    /// Every peer with its state and counters.
+    /// Starts a session with a new peer, numbered or unnumbered (router
+    /// advertisements start on its interface), as if it had been in the
+    /// [`super::SpeakerConfig`]: the listener accepts it (with its TCP MD5
+    /// key and GTSM), and once established it gets every route we
+    /// advertise. Refused, with nothing kept, when its name is taken, when
+    /// another numbered peer has its address or another unnumbered peer
+    /// its interface, or when the listener or the router advertisements
+    /// cannot take it. Other sessions are not touched.
+    pub async fn add_peer(&self, peer: PeerConfig) -> Result<(), AddPeerError> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Command::AddPeer(Box::new(peer), tx))
+            .map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)?
+    }
+
+    /// Stops the session with the peer named `name` (Cease / Peer
+    /// De-configured, RFC 4486, with `message` as shutdown communication),
+    /// withdraws the routes learned from it (the route events say so),
+    /// and forgets it: its TCP MD5 key leaves the listener, router
+    /// advertisements stop on its interface. Returns whether there was
+    /// such a peer. Other sessions are not touched.
+    pub async fn remove_peer(&self, name: &str, message: Option<String>) -> Result<bool, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Command::RemovePeer(name.to_string(), message, tx))
+            .map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// Every peer with its state and counters, in the order they were
+    /// configured (a peer added at runtime takes the place of the first
+    /// one removed before it, if any).
     pub async fn peers(&self) -> Result<Vec<PeerStatus>, Stopped> {
         let (tx, rx) = oneshot::channel();
         self.tx.send(Command::Peers(tx)).map_err(|_| Stopped)?;

@@ -119,6 +119,25 @@ pub(crate) struct Peer {
 }
 
 impl Peer {
+    /// A peer not started yet, with the session configuration made of
+    /// `cfg` and the speaker's.
+    pub fn new(id: PeerId, cfg: PeerConfig, session: SessionConfig) -> Peer {
+        Peer {
+            id,
+            name: std::sync::Arc::from(cfg.name.as_str()),
+            unnumbered: cfg.is_unnumbered(),
+            interface: cfg.interface.as_deref().map(std::sync::Arc::from),
+            cfg,
+            main: Fsm::new(session),
+            other: None,
+            connecting: None,
+            up: None,
+            retained: None,
+            last_error: None,
+            refresh_requests: 0,
+        }
+    }
+
     pub fn fsm(&mut self, slot: Slot) -> Option<&mut Fsm> {
         match slot {
             Slot::Main => Some(&mut self.main),

@@ -1,6 +1,7 @@
 //! TCP for BGP: the listening socket and outgoing connections, with TCP
 //! MD5 and GTSM when a peer asks for them (`listen_secured`,
-//! `connect_secured`, `secure_accepted`; the options are in `security`).
+//! `connect_secured`, `secure_accepted`, `secure_accepted_from`; the
+//! options are in `security`).
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -89,5 +90,22 @@ pub async fn connect_secured(
 /// nothing: the accepted socket inherits it from the listener.
 pub fn secure_accepted(stream: &TcpStream, sec: &PeerSecurity) -> io::Result<()> {
     set_gtsm(stream, sec.ttl_security, sec.ttl_security)?;
+    Ok(())
+}
+
+/// [`secure_accepted`], and the peer's TCP MD5 key set on the accepted
+/// socket itself: a connection whose handshake completed before the
+/// listener had the key (a peer added while the speaker runs) would
+/// otherwise carry on unsigned; with the key, its unsigned segments are
+/// dropped from here on and the session never comes up.
+pub(crate) fn secure_accepted_from(
+    stream: &TcpStream,
+    peer: IpAddr,
+    sec: &PeerSecurity,
+) -> io::Result<()> {
+    secure_accepted(stream, sec)?;
+    if let Some(key) = &sec.md5 {
+        set_md5(stream, peer, Some(key))?;
+    }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! The NOTIFICATION message (RFC 4271 §4.5) and the shutdown communication
 //! of Cease / Administrative Shutdown and Reset (RFC 9003, formerly 8203).
+//! We also send and read one with Cease / Peer De-configured, for which
+//! RFC 9003 defines none: other implementations show it as data bytes.
 
 use std::fmt;
 
@@ -29,8 +31,9 @@ impl Notification {
         }
     }
 
-    /// Cease with a shutdown communication (subcode 2 or 4); the text is cut
-    /// to 255 bytes at a character boundary.
+    /// Cease with a shutdown communication (subcode 2 or 4, or 3 — see the
+    /// module documentation); the text is cut to 255 bytes at a character
+    /// boundary.
     pub fn cease_with_message(subcode: u8, message: &str) -> Notification {
         let mut end = message.len().min(MAX_SHUTDOWN_MESSAGE);
         while !message.is_char_boundary(end) {
@@ -47,12 +50,14 @@ impl Notification {
     }
 
     /// The shutdown communication, when this is Cease / Administrative
-    /// Shutdown or Reset carrying a well-formed one.
+    /// Shutdown, Reset or Peer De-configured carrying a well-formed one.
     pub fn shutdown_message(&self) -> Option<&str> {
         if self.code != code::CEASE
             || !matches!(
                 self.subcode,
-                code::cease::ADMINISTRATIVE_SHUTDOWN | code::cease::ADMINISTRATIVE_RESET
+                code::cease::ADMINISTRATIVE_SHUTDOWN
+                    | code::cease::ADMINISTRATIVE_RESET
+                    | code::cease::PEER_DECONFIGURED
             )
         {
             return None;

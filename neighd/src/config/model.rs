@@ -62,8 +62,8 @@ pub enum NeighborTarget {
     Interface(String),
 }
 
-/// `[[bgp.neighbor]]`.
-#[derive(Debug, Clone, PartialEq)]
+/// `[[bgp.neighbor]]`. Its `Debug` shows `<redacted>` for the password.
+#[derive(Clone, PartialEq)]
 pub struct Neighbor {
     /// `address` or `interface` (exactly one of them).
     pub target: NeighborTarget,
@@ -153,7 +153,8 @@ pub struct FibConfig {
     /// `table` (default 254, main).
     pub table: u32,
     /// `protocol`: the rtnetlink protocol number that marks our routes
-    /// (default 196; must not be one the kernel or FRR uses: 0..=4, 186..=193 are refused).
+    /// (default 201; numbers the kernel, other daemons or FRR use are refused:
+    /// 0..=4, 8..=18, 42, 99, 186..=199).
     pub protocol: u8,
     /// `metric` of installed routes (default 20).
     pub metric: u32,

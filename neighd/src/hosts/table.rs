@@ -210,6 +210,28 @@ impl HostTable {
             .filter_map(|(ip, h)| h.advertised.as_ref().map(|i| (*ip, i)))
     }
 
+    /// Every probe target: the primary binding of each host, and a second
+    /// claimant on another port (to re-add them to a new prober).
+    pub fn targets(&self) -> Vec<(IpAddr, Binding)> {
+        let mut out = Vec::with_capacity(self.hosts.len());
+        for (ip, h) in &self.hosts {
+            out.push((*ip, h.primary.clone()));
+            if let Some(other) = h
+                .other
+                .as_ref()
+                .filter(|o| o.binding.iface != h.primary.iface)
+            {
+                out.push((*ip, other.binding.clone()));
+            }
+        }
+        out
+    }
+
+    /// Every tracked address.
+    pub fn addresses(&self) -> Vec<IpAddr> {
+        self.hosts.keys().copied().collect()
+    }
+
     /// The kernel reports a usable neighbour entry for `ip` at `binding`;
     /// `confirmed` when the kernel itself just saw it reachable.
     pub fn neighbour(

@@ -101,7 +101,7 @@ impl Core {
     /// Sweeps what timed out, and releases our End-of-RIB when our own
     /// restart time is over.
     pub(super) fn fire_restart_deadlines(&mut self, now: Instant) {
-        for p in 0..self.peers.len() {
+        for p in self.peers.indices() {
             let peer = &self.peers[p];
             let due = peer.retained.as_ref().is_some_and(|r| r.until <= now)
                 || peer

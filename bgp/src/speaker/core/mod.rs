@@ -5,6 +5,7 @@
 //! over channels, so no state is shared and nothing is locked.
 
 mod graceful;
+mod reconfigure;
 mod routes;
 mod unnumbered;
 
@@ -20,11 +21,13 @@ use super::api::{
 };
 use super::config::SpeakerConfig;
 use super::connection::{MessageReader, MessageWriter, ReadError};
+use super::listener::Listener;
 use super::peer::{Conn, Fsm, Peer, Slot};
+use super::peer_table::PeerTable;
 use super::transport;
 use crate::fsm::collision::{self, Keep};
 use crate::fsm::{Action, Event, State};
-use crate::rib::{AttrInterner, LocRib, PathAttrs, PeerId};
+use crate::rib::{AttrInterner, LocRib, PathAttrs};
 use crate::wire::error::code;
 use crate::wire::{DecodeError, Message, NextHop, Notification, Prefix, WireContext};
 
@@ -49,8 +52,10 @@ pub(crate) enum ConnInput {
 }
 
 pub(crate) struct Core {
+    /// The speaker's settings; its `peers` are empty, the peers are in
+    /// `peers`.
     cfg: SpeakerConfig,
-    peers: Vec<Peer>,
+    peers: PeerTable,
     loc: LocRib,
     interner: AttrInterner,
     input: mpsc::Sender<Input>,
@@ -58,10 +63,11 @@ pub(crate) struct Core {
     peer_events: mpsc::UnboundedSender<PeerEvent>,
     next_id: u64,
     draining: Vec<tokio::task::JoinHandle<()>>,
-    /// Router advertisements for unnumbered peers (stopped when dropped).
-    _ra: Option<crate::unnumbered::RaDriver>,
-    /// The accepting task, stopped with the speaker (freeing the port).
-    listener: Option<tokio::task::JoinHandle<()>>,
+    /// Router advertisements for unnumbered peers, started with the first
+    /// one (stopped when dropped).
+    ra: Option<crate::unnumbered::RaDriver>,
+    /// The listening socket, closed with the speaker (freeing the port).
+    listener: Option<Listener>,
     /// While we restart: End-of-RIB waits until the application's
     /// routes are all back, at the latest until this time.
     eor_deadline: Option<Instant>,
@@ -78,33 +84,16 @@ impl std::fmt::Debug for Core {
 }
 
 impl Core {
+    /// A core without peers yet (they come with `add_initial_peer` and
+    /// the `AddPeer` command); `cfg.peers` is ignored.
     pub(crate) fn new(
-        cfg: SpeakerConfig,
+        mut cfg: SpeakerConfig,
         input: mpsc::Sender<Input>,
         routes: mpsc::UnboundedSender<RouteEvent>,
         peer_events: mpsc::UnboundedSender<PeerEvent>,
-        listener: Option<tokio::task::JoinHandle<()>>,
-        ra: Option<crate::unnumbered::RaDriver>,
+        listener: Option<Listener>,
     ) -> Core {
-        let peers = cfg
-            .peers
-            .iter()
-            .enumerate()
-            .map(|(i, p)| Peer {
-                id: PeerId(i as u32),
-                name: Arc::from(p.name.as_str()),
-                unnumbered: p.is_unnumbered(),
-                interface: p.interface.as_deref().map(Arc::from),
-                cfg: p.clone(),
-                main: Fsm::new(cfg.session(p)),
-                other: None,
-                connecting: None,
-                up: None,
-                retained: None,
-                last_error: None,
-                refresh_requests: 0,
-            })
-            .collect();
+        cfg.peers.clear();
         let cfg_restart_deadline = cfg
             .graceful_restart
             .filter(|gr| gr.restarting)
@@ -112,7 +101,7 @@ impl Core {
         Core {
             loc: LocRib::with_max_paths(cfg.max_paths),
             cfg,
-            peers,
+            peers: PeerTable::default(),
             interner: AttrInterner::new(),
             input,
             routes,
@@ -122,7 +111,7 @@ impl Core {
             installed: std::collections::HashSet::default(),
             eor_deadline: cfg_restart_deadline,
             listener,
-            _ra: ra,
+            ra: None,
         }
     }
 
@@ -131,9 +120,6 @@ impl Core {
         mut commands: mpsc::UnboundedReceiver<Command>,
         mut inputs: mpsc::Receiver<Input>,
     ) {
-        for p in 0..self.peers.len() {
-            self.drive(p, Slot::Main, Event::Start);
-        }
         loop {
             let deadline = self.next_deadline();
             tokio::select! {
@@ -174,7 +160,7 @@ impl Core {
     fn fire_timers(&mut self) {
         let now = Instant::now();
         self.fire_restart_deadlines(now);
-        for p in 0..self.peers.len() {
+        for p in self.peers.indices() {
             for slot in [Slot::Main, Slot::Other] {
                 let due = self.peers[p]
                     .fsm(slot)
@@ -307,7 +293,7 @@ impl Core {
     fn input(&mut self, input: Input) {
         match input {
             Input::Conn(id, ev) => {
-                let found = self.peers.iter().enumerate().find_map(|(p, peer)| {
+                let found = self.peers.enumerate().find_map(|(p, peer)| {
                     if peer.main.conn.as_ref().is_some_and(|c| c.id == id) {
                         Some((p, Slot::Main))
                     } else if peer
@@ -338,8 +324,10 @@ impl Core {
                 self.drive(p, slot, event);
             }
             Input::Connected(p, generation, result) => {
-                if self.peers[p].connecting != Some(generation) {
-                    return; // superseded; a stream, if any, is dropped
+                if self.peers.get(p).and_then(|peer| peer.connecting) != Some(generation) {
+                    // superseded, or the peer was removed; a stream, if
+                    // any, is dropped
+                    return;
                 }
                 self.peers[p].connecting = None;
                 match result {
@@ -363,7 +351,7 @@ impl Core {
 
     fn accepted(&mut self, stream: TcpStream, from: SocketAddr) {
         let (ip, scope) = transport::peer_ip(&from);
-        let Some(p) = self.peers.iter().position(|peer| {
+        let Some(p) = self.peers.enumerate().find_map(|(p, peer)| {
             let scoped = scope == 0 || peer.cfg.scope_id == 0 || peer.cfg.scope_id == scope;
             // An unnumbered peer is whoever calls from a link-local address
             // on its interface.
@@ -371,13 +359,13 @@ impl Core {
                 && peer.cfg.scope_id != 0
                 && peer.cfg.scope_id == scope
                 && matches!(ip, IpAddr::V6(a) if a.is_unicast_link_local());
-            (peer.cfg.address == ip && scoped) || (peer.unnumbered && on_its_link)
+            ((peer.cfg.address == ip && scoped) || (peer.unnumbered && on_its_link)).then_some(p)
         }) else {
             tracing::info!("refused a connection from {from}: not a configured neighbor");
             return;
         };
-        if let Err(e) = transport::secure_accepted(&stream, &self.peers[p].cfg.security) {
-            tracing::warn!(peer = %self.peers[p].cfg.name, "cannot apply GTSM to its connection: {e}");
+        if let Err(e) = transport::secure_accepted_from(&stream, ip, &self.peers[p].cfg.security) {
+            tracing::warn!(peer = %self.peers[p].cfg.name, "cannot apply its TCP MD5 key or GTSM to its connection: {e}");
             return;
         }
         let Some(conn) = self.new_conn(stream, false, p) else {
@@ -482,6 +470,12 @@ impl Core {
                 self.propagate(lc);
                 self.interner.gc();
             }
+            Command::AddPeer(peer, reply) => {
+                let _ = reply.send(self.add_peer(*peer));
+            }
+            Command::RemovePeer(name, message, reply) => {
+                let _ = reply.send(self.remove_peer(&name, message));
+            }
             Command::Peers(reply) => {
                 let _ = reply.send(self.peers.iter().map(|p| self.status(p)).collect());
             }
@@ -562,7 +556,7 @@ impl Core {
     /// Closes every connection without a NOTIFICATION, so that peers
     /// doing graceful restart keep our routes while we are away.
     async fn stop_for_restart(&mut self) {
-        for peer in &mut self.peers {
+        for peer in self.peers.iter_mut() {
             for f in std::iter::once(&mut peer.main).chain(peer.other.as_mut()) {
                 if let Some(c) = f.conn.take() {
                     self.draining.push(c.close());
@@ -583,20 +577,12 @@ impl Core {
     }
 
     async fn shutdown(&mut self, message: Option<String>) {
-        for p in 0..self.peers.len() {
+        for p in self.peers.indices() {
             self.drive(p, Slot::Other, Event::Stop(message.clone()));
             self.drive(p, Slot::Main, Event::Stop(message.clone()));
         }
         // Let the writers send their NOTIFICATIONs.
         self.drain().await;
-    }
-}
-
-impl Drop for Core {
-    fn drop(&mut self) {
-        if let Some(l) = &self.listener {
-            l.abort();
-        }
     }
 }
 

@@ -272,7 +272,7 @@ impl Core {
     /// then the End-of-RIB and EoRR markers that were waiting for them.
     pub(super) fn flush(&mut self) {
         let released = self.end_of_rib_released();
-        for peer in &mut self.peers {
+        for peer in self.peers.iter_mut() {
             let (Some(up), Some(conn)) = (peer.up.as_mut(), peer.main.conn.as_ref()) else {
                 continue;
             };

@@ -20,7 +20,7 @@ impl Core {
                 }
             }
             RaEvent::Neighbor(n) => {
-                for p in 0..self.peers.len() {
+                for p in self.peers.indices() {
                     let peer = &mut self.peers[p];
                     if !peer.unnumbered || peer.cfg.interface.as_deref() != Some(n.ifname.as_str())
                     {
