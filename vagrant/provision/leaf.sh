@@ -3,12 +3,12 @@
 # (spine01) and swp52 (spine02) unnumbered; host port swp1 holds the
 # gateway 172.16.1.1/24 with proxy ARP; swp2 is configured the same with
 # nothing plugged in (a dummy, admin down), as in the namespace fabric.
-# neighd, neighctl and the systemd unit are installed when the Vagrantfile
-# found them on the host (built by cargo); without them the leaf is set up
+# neighd and neighctl are installed (with neighd/dist's unit) when the
+# Vagrantfile found them on the host (built by cargo); without them the leaf is set up
 # with its ports only and says so.
 # Usage: leaf.sh HOSTNAME ASN ROUTER_ID PROBE_INTERVAL PROBE_MISSES SWP2_MAC
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "$0")/common.sh"
 
 [[ $# == 6 ]] || die "usage: leaf.sh HOSTNAME ASN ROUTER_ID PROBE_INTERVAL PROBE_MISSES SWP2_MAC"
@@ -42,12 +42,17 @@ if [[ ! -f $STAGE/neighd ]]; then
     log "no neighd binary was provided (build it with cargo on the host): leaf without agent"
     exit 0
 fi
-install -m 755 "$STAGE/neighd" /usr/local/sbin/neighd
-if [[ -f $STAGE/neighctl ]]; then install -m 755 "$STAGE/neighctl" /usr/local/bin/neighctl; fi
-[[ -f $STAGE/neighd.service ]] || die "neighd binary without its systemd unit (neighd/systemd/neighd.service)"
-sed 's|/usr/bin/neighd|/usr/local/sbin/neighd|g; s|/usr/sbin/neighd|/usr/local/sbin/neighd|g' \
-    "$STAGE/neighd.service" >/etc/systemd/system/neighd.service
-/usr/local/sbin/neighd --config /etc/neighd/neighd.toml --check
+# installed as neighd/dist/neighd.service says: binaries in /usr/sbin, the
+# unit, its system user (sysusers), the route protocol name for `ip route`
+[[ -f $STAGE/dist/neighd.service ]] || die "neighd binary without neighd/dist/neighd.service"
+install -m 755 "$STAGE/neighd" /usr/sbin/neighd
+if [[ -f $STAGE/neighctl ]]; then install -m 755 "$STAGE/neighctl" /usr/sbin/neighctl; fi
+install -m 644 "$STAGE/dist/neighd.service" /etc/systemd/system/neighd.service
+install -D -m 644 "$STAGE/dist/neighd.sysusers.conf" /usr/lib/sysusers.d/neighd.conf
+systemd-sysusers
+install -d /etc/iproute2/rt_protos.d
+install -m 644 "$STAGE"/dist/rt_protos.d/*.conf /etc/iproute2/rt_protos.d/
+/usr/sbin/neighd --config /etc/neighd/neighd.toml --check
 systemctl daemon-reload
 systemctl enable neighd.service
 systemctl restart neighd.service

@@ -3,11 +3,13 @@
 # the seed's three containers. No registry is reachable, so the containers'
 # image is made here from the box's own busybox-static: a root holding
 # /bin/busybox and its applet links, loaded with `docker import` as
-# neighd/busybox:local. Each container pings its gateway once at start, as
-# the seed's containers do, then sleeps; SIGTERM ends it at once.
+# neighd/busybox:local. Each container identifies itself at start by
+# pinging its gateway, as the seed's containers do (again each second
+# until the leaf answers, which it does once provisioned), then sleeps;
+# SIGTERM ends it at once.
 # Usage: server.sh HOSTNAME IP...
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "$0")/common.sh"
 
 [[ $# -ge 2 ]] || die "usage: server.sh HOSTNAME IP..."
@@ -51,7 +53,7 @@ for ip in "$@"; do
     docker rm -f "$container" >/dev/null 2>&1 || true
     docker run -d --name "$container" --hostname "$container" --restart unless-stopped \
         --network "$network" --ip "$ip" "$image" \
-        /bin/sh -c "trap 'exit 0' TERM; ping -c 3 -W 1 $gateway; while true; do sleep 1 & wait \$!; done" \
+        /bin/sh -c "trap 'exit 0' TERM; until ping -c 1 -W 1 $gateway; do sleep 1; done; while true; do sleep 1 & wait \$!; done" \
         >/dev/null
     log "container $container $ip on $network (eth1)"
 done

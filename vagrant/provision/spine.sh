@@ -3,7 +3,7 @@
 # (unnumbered: IPv6 link-local only), forwarding on.
 # Usage: spine.sh HOSTNAME ASN ROUTER_ID
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "$0")/common.sh"
 
 [[ $# == 3 ]] || die "usage: spine.sh HOSTNAME ASN ROUTER_ID"
