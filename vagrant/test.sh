@@ -123,12 +123,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-step "vagrant up (10 VMs; log: vagrant up output below on failure)"
-if ! vagrant up >"$work/up.log" 2>&1; then
-    tail -n 60 "$work/up.log"
-    die "vagrant up failed"
-fi
-grep -E '\] (neighd up|FRR|no neighd)' "$work/up.log" || true
+# two waves (switches, then servers): ten emulated VMs booting at once on
+# a small machine can outlast vagrant-libvirt's wait for a DHCP lease
+up_log=${NEIGHD_UP_LOG:-/tmp/neighd-vagrant-up.log}
+: >"$up_log"
+for wave in "spine01 spine02 leaf01 leaf02 leaf03 leaf04" "server01 server02 server03 server04"; do
+    step "vagrant up $wave (log: $up_log)"
+    # shellcheck disable=SC2086 # the wave is a list of names
+    if ! vagrant up $wave >>"$up_log" 2>&1; then
+        grep -a -E -B2 -A6 '^An error occurred|rror:|Timeout|timed out' "$up_log" | tail -n 60
+        die "vagrant up failed (full log: $up_log)"
+    fi
+done
+grep -a -E '\] (neighd up|FRR|no neighd)' "$up_log" || true
 step "topology up"
 
 vagrant ssh-config >"$work/ssh.cfg"

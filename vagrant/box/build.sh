@@ -47,8 +47,8 @@ trap cleanup EXIT
 root=$work/root
 packages=(
     systemd-sysv udev dbus openssh-server sudo linux-image-cloud-amd64
-    initramfs-tools iproute2 iputils-ping procps less
-    frr frr-pythontools docker.io busybox-static
+    initramfs-tools zstd iproute2 iputils-ping procps
+    frr docker.io busybox-static
 )
 echo "== mmdebstrap (bookworm: ${packages[*]})"
 # the daemons stay disabled in the box; the provisioners enable what a role needs
@@ -86,7 +86,7 @@ default debian
 timeout 1
 label debian
   kernel /boot/$kernel
-  append initrd=/boot/$initrd root=UUID=$uuid rw console=ttyS0,115200 net.ifnames=0 biosdevname=0 apparmor=0 quiet
+  append initrd=/boot/$initrd root=UUID=$uuid rw console=ttyS0,115200 net.ifnames=0 biosdevname=0 apparmor=0 mitigations=off quiet
 CONF
 echo "UUID=$uuid / ext4 defaults,noatime 0 1" >"$work/mnt/etc/fstab"
 extlinux --install "$work/mnt/boot/extlinux" >/dev/null

@@ -62,6 +62,17 @@ done
 SH
 }
 
+# wait_for SECONDS WHAT CMD...: until CMD succeeds, or dies after SECONDS.
+wait_for() {
+    local limit=$1 what=$2 i
+    shift 2
+    for ((i = 0; i < limit; i++)); do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 1
+    done
+    die "$what: not after ${limit}s"
+}
+
 # ensure_packages PKG...: installs what the box lacks (the public box has
 # neither FRR nor Docker; the local box has both).
 ensure_packages() {

@@ -28,5 +28,8 @@ sed -i 's/^bgpd=no/bgpd=yes/' /etc/frr/daemons
 # one frr.conf for all daemons (no per-daemon files, vtysh reads the same)
 rm -f /etc/frr/vtysh.conf.dpkg-* 2>/dev/null || true
 systemctl enable frr.service
-systemctl restart frr.service
+# under heavy emulation FRR's start can outlast its unit's timeout; the
+# unit restarts it by itself, so wait for bgpd to answer instead
+systemctl restart frr.service || log "frr.service start timed out; waiting for its restart"
+wait_for 600 "bgpd answering" vtysh -c 'show bgp summary'
 log "FRR $(vtysh -c 'show version' | head -n1 | awk '{print $2}') up as $name (AS $asn, $router_id)"
