@@ -7,13 +7,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures="$here/../tests/fixtures"
 mkdir -p "$here/corpus/message" "$here/corpus/attributes" "$here/corpus/nlri"
-tail -n +2 "$fixtures/MANIFEST.tsv" | while IFS=$'\t' read -r file sender receiver type four ap4 ap6 ext desc; do
+tail -n +2 "$fixtures/MANIFEST.tsv" | while IFS=$'\t' read -r file _sender _receiver _type four ap4 ap6 ext _desc; do
   ctx=0
   [ "$four" = yes ] && ctx=$((ctx | 1))
   [ "$ap4" = yes ] && ctx=$((ctx | 2))
   [ "$ap6" = yes ] && ctx=$((ctx | 4))
   [ "$ext" = yes ] && ctx=$((ctx | 8))
   name=$(echo "$file" | tr '/' '_')
-  { printf "\\x$(printf %02x "$ctx")"; cat "$fixtures/$file"; } > "$here/corpus/message/$name"
+  { printf '%b' "\\x$(printf %02x "$ctx")"; cat "$fixtures/$file"; } > "$here/corpus/message/$name"
 done
-echo "seeded $(ls "$here/corpus/message" | wc -l) inputs into corpus/message"
+echo "seeded $(find "$here/corpus/message" -type f | wc -l) inputs into corpus/message"

@@ -174,5 +174,5 @@ cp "$tmp"/netlink/neigh_decode/* "$corpus/neigh_decode/"
 cp "$tmp"/netlink/fib_routes/* "$corpus/fib_routes/"
 
 for t in config control neigh_decode fib_routes; do
-  echo "corpus/$t: $(ls "$corpus/$t" | wc -l) inputs"
+  echo "corpus/$t: $(find "$corpus/$t" -type f | wc -l) inputs"
 done
