@@ -116,18 +116,7 @@ fn a_thousand_hosts_at_once_all_reach_the_spine() -> integration::Result<()> {
     opts.redistribute_extra = "permanent = true".into();
     let bed = LeafBed::up(opts)?;
     let hosts = thousand_hosts(&bed, 1000, 10)?;
-    wait_for(T, "1,000 host routes on the spine", || {
-        let n = bed
-            .spine_frr
-            .bgp_rib(integration::Afi::Ipv4)
-            .map_err(|e| pending(e.to_string()))?
-            .len();
-        if n == hosts {
-            Ok(())
-        } else {
-            Err(pending(format!("{n} prefixes")))
-        }
-    })?;
+    bed.wait_spine_count(hosts)?;
     let alive = bed
         .agent()
         .hosts()?
@@ -151,24 +140,7 @@ fn netlink_overrun_is_reconciled_without_losing_hosts() -> integration::Result<(
     opts.redistribute_extra = "permanent = true".into();
     let bed = LeafBed::up(opts)?;
     let hosts = thousand_hosts(&bed, 2000, 20)?;
-    wait_for(T, "2,000 host routes on the spine", || {
-        let n = bed
-            .spine_frr
-            .bgp_rib(integration::Afi::Ipv4)
-            .map_err(|e| pending(e.to_string()))?
-            .len();
-        if n == hosts {
-            Ok(())
-        } else {
-            let advertised = bed
-                .agent()
-                .hosts()
-                .map(|h| h.iter().filter(|h| h.advertised).count());
-            Err(pending(format!(
-                "{n} prefixes on the spine, {advertised:?} advertised by neighd"
-            )))
-        }
-    })?;
+    bed.wait_spine_count(hosts)?;
     let log = std::fs::read_to_string(bed.agent().log_path()).unwrap_or_default();
     assert!(
         log.contains("resynchronised"),

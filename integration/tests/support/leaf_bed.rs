@@ -175,6 +175,29 @@ impl LeafBed {
         )
     }
 
+    /// Waits until the spine's BGP table holds exactly `n` prefixes; the
+    /// error says how many neighd advertised meanwhile.
+    pub fn wait_spine_count(&self, n: usize) -> integration::Result<()> {
+        wait_for(T, &format!("{n} host routes on the spine"), || {
+            let got = self
+                .spine_frr
+                .bgp_rib(integration::Afi::Ipv4)
+                .map_err(|e| pending(e.to_string()))?
+                .len();
+            if got == n {
+                Ok(())
+            } else {
+                let advertised = self
+                    .agent()
+                    .hosts()
+                    .map(|h| h.iter().filter(|h| h.advertised).count());
+                Err(pending(format!(
+                    "{got} prefixes on the spine, {advertised:?} advertised by neighd"
+                )))
+            }
+        })
+    }
+
     /// Polls the spine until `ip`'s /32 is gone and returns how long after
     /// `since` the first poll that no longer saw it started (the route was
     /// still there when the previous poll started).

@@ -11,11 +11,14 @@
 //! then falls silent while the new one answers, the host moved and its
 //! route stays up.
 
+mod actions;
 mod damping;
+mod host;
 mod policy;
 mod table;
 #[cfg(test)]
 mod tests;
 
+pub use actions::{Action, Binding, Note};
 pub use policy::HostPolicy;
-pub use table::{Action, Binding, HostTable, Note};
+pub use table::HostTable;
