@@ -39,6 +39,7 @@ pub mod gobgp;
 pub mod link;
 pub mod netns;
 pub mod procstat;
+pub mod reexec;
 pub mod route;
 pub mod speaker;
 pub mod spine_leaf;

@@ -13,72 +13,23 @@
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
-use std::process::Command;
 use std::sync::Arc;
 
 use bgp::speaker::{FibNextHop, RouteEvent};
 use bgp::wire::Prefix;
+use integration::reexec::ip;
 use neighd::fib::{ExportChange, ExportTable, Fib, FibOptions, InstalledNextHop};
 use serde_json::Value;
 
-/// Set in the inner run: we are inside the test's namespace.
-const INNER: &str = "NEIGHD_FIB_NETNS_INNER";
-/// Printed by the inner run when the test body finished.
-const DONE: &str = "fib-netns: body done";
 /// Our protocol in these tests: a number iproute2 and FRR give no name,
 /// so `ip route` shows it as "211".
 const PROTOCOL: u8 = 211;
 const TABLE: u32 = 1000;
 const METRIC: u32 = 20;
 
-/// Runs `body` inside a new namespace (see the module doc), on a tokio
-/// runtime. `test` must be the test function's name.
+/// Runs `body` inside a namespace of its own (see the module doc).
 fn in_namespace(test: &str, body: impl Future<Output = ()>) {
-    if std::env::var_os(INNER).is_some() {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a tokio runtime")
-            .block_on(body);
-        println!("{DONE}");
-        return;
-    }
-    if !integration::can_run() {
-        println!("SKIPPED: {test} needs root and network namespaces");
-        return;
-    }
-    let ns = integration::Netns::new("fib-", "t").expect("create the test namespace");
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let out = Command::new("ip")
-        .args(["netns", "exec", ns.name()])
-        .arg(exe)
-        .args(["--exact", test, "--nocapture", "--test-threads", "1"])
-        .env(INNER, ns.name())
-        .output()
-        .expect("run the test inside the namespace");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    print!("{stdout}");
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{test} failed inside {}", ns.name());
-    assert!(
-        stdout.contains(DONE),
-        "{test} did not run inside {} (wrong test name?)",
-        ns.name()
-    );
-}
-
-/// `ip ARGS…` inside the namespace; its stdout. Panics with stderr on failure.
-fn ip(args: &str) -> String {
-    let out = Command::new("ip")
-        .args(args.split_whitespace())
-        .output()
-        .expect("run ip");
-    assert!(
-        out.status.success(),
-        "ip {args}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    integration::reexec::in_namespace("fib-", test, body);
 }
 
 fn ip_json(args: &str) -> Vec<Value> {

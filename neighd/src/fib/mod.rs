@@ -20,8 +20,6 @@ pub(crate) mod installed;
 mod interfaces;
 mod kernel;
 pub(crate) mod message;
-#[cfg(test)]
-mod netns_test;
 mod report;
 pub(crate) mod socket;
 mod table;

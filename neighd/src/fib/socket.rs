@@ -525,14 +525,15 @@ fn extended_ack_message(mut tlvs: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::message::{self, Forwarding, RouteOwner};
-    use super::super::netns_test::{in_namespace, ip};
     use super::*;
     use bgp::wire::Prefix;
+    use integration::reexec::{in_namespace, ip};
     use std::net::Ipv4Addr;
 
     #[test]
     fn acks_lost_to_a_full_receive_queue_are_recovered_by_sending_again() {
         in_namespace(
+            "fib-unit-",
             "fib::socket::tests::acks_lost_to_a_full_receive_queue_are_recovered_by_sending_again",
             async {
                 const ROUTES: u32 = 5000;
