@@ -30,7 +30,9 @@ const GROUPS: [u32; 4] = [
 ];
 
 /// A dump that sends nothing for this long is abandoned with its socket.
-const DUMP_STALL: Duration = Duration::from_secs(30);
+/// A running dump delivers datagram after datagram; a stuck one (see
+/// `dump_all`) delivers nothing at all.
+const DUMP_STALL: Duration = Duration::from_secs(1);
 
 /// Message types below this are netlink control messages (`NLMSG_*`).
 const NLMSG_MIN_TYPE: u16 = 0x10;
@@ -160,6 +162,16 @@ impl Phase {
     }
 }
 
+/// How one dump ended.
+enum DumpEnd {
+    /// Complete and consistent.
+    Clean,
+    /// Complete, but something was lost meanwhile: dump again.
+    Spoiled,
+    /// No datagram for [`DUMP_STALL`]: the kernel's dump is stuck.
+    Stalled,
+}
+
 /// Why following notifications stopped.
 enum Stop {
     LostSync(&'static str),
@@ -224,19 +236,21 @@ impl Worker {
     async fn dump_all(&mut self) -> Result<Option<Table>, NeighError> {
         let mut table = Table::default();
         for phase in [Phase::Links, Phase::Addresses, Phase::Neighbours] {
-            let clean = match tokio::time::timeout(DUMP_STALL, self.dump(phase, &mut table)).await {
-                Ok(clean) => clean?,
-                Err(_) => {
+            match self.dump(phase, &mut table).await? {
+                DumpEnd::Clean => {}
+                DumpEnd::Spoiled => return Ok(None),
+                DumpEnd::Stalled => {
+                    // The kernel continues a dump only inside a receive
+                    // call made while its queue is at most half full; if
+                    // the last one came while it was fuller (an overrun),
+                    // the dump waits and nothing ever becomes readable.
                     tracing::warn!(
                         dump = phase.name(),
                         "dump stalled, reopening the netlink socket"
                     );
                     self.socket = RtnlSocket::open(&GROUPS, self.opts.receive_buffer)?;
-                    false
+                    return Ok(None);
                 }
-            };
-            if !clean {
-                return Ok(None);
             }
         }
         Ok(Some(table))
@@ -244,14 +258,17 @@ impl Worker {
 
     /// Sends the dump request of `phase` and reads to its end, applying dump
     /// lines and notifications to `table`; whether the result is clean.
-    async fn dump(&mut self, phase: Phase, table: &mut Table) -> Result<bool, NeighError> {
+    async fn dump(&mut self, phase: Phase, table: &mut Table) -> Result<DumpEnd, NeighError> {
         let seq = self.socket.dump(phase.request()).await?;
         let port = self.socket.port();
         let counters = &*self.counters;
         let mut clean = true;
         let mut folded = Vec::new();
         loop {
-            let datagram = match self.socket.recv().await? {
+            let Ok(received) = tokio::time::timeout(DUMP_STALL, self.socket.recv()).await else {
+                return Ok(DumpEnd::Stalled);
+            };
+            let datagram = match received? {
                 Received::Datagram(d) => d,
                 Received::Overrun => {
                     SharedCounters::bump(&counters.overruns);
@@ -298,7 +315,11 @@ impl Worker {
                 folded.clear();
             }
             if done {
-                return Ok(clean);
+                return Ok(if clean {
+                    DumpEnd::Clean
+                } else {
+                    DumpEnd::Spoiled
+                });
             }
         }
     }
