@@ -41,6 +41,8 @@ pub(crate) struct Agent {
     pub(crate) resync_requested: bool,
     batch: RouteBatch,
     export: Vec<ExportChange>,
+    /// Prefixes we started to originate this turn, for the FIB worker.
+    originated: Vec<Prefix>,
     /// First advertisements of this turn: time from sight to decision, and when decided.
     first_advertised: Vec<(Duration, Instant)>,
     actions: Vec<Action>,
@@ -76,6 +78,7 @@ impl Agent {
             resync_requested: false,
             batch: RouteBatch::default(),
             first_advertised: Vec::new(),
+            originated: Vec::new(),
             export: Vec::new(),
             actions: Vec::new(),
         }
@@ -268,6 +271,11 @@ impl Agent {
         }
         self.metrics.routes_advertised(announced as u64);
         self.metrics.routes_withdrawn(withdrawn as u64);
+        if !self.originated.is_empty() {
+            let _ = self
+                .fib
+                .send(FibCommand::Originated(std::mem::take(&mut self.originated)));
+        }
         if !self.export.is_empty() {
             let _ = self
                 .fib
@@ -284,6 +292,7 @@ impl Agent {
             } => {
                 self.batch
                     .announce(host_prefix(ip), self.host_attrs.clone());
+                self.originated.push(host_prefix(ip));
                 self.export.push(ExportChange::Add {
                     address: ip,
                     interface: iface.into(),
@@ -382,6 +391,7 @@ impl Agent {
         for (prefix, communities) in diff.announce {
             tracing::info!(target: "neighd::announce", "announcing {prefix}");
             self.batch.announce(prefix, attributes(&communities, &[]));
+            self.originated.push(prefix);
         }
         self.announced = desired;
     }

@@ -17,6 +17,9 @@ use crate::metrics::Metrics;
 pub(crate) enum FibCommand {
     /// Export table changes.
     Export(Vec<ExportChange>),
+    /// Prefixes we now originate ourselves (live hosts, announcements): a
+    /// route for one of them kept from the previous run is wrong now.
+    Originated(Vec<Prefix>),
     /// The prefixes installed now.
     Installed(oneshot::Sender<HashSet<Prefix>>),
     /// Remove our routes left by a previous run and not learned again.
@@ -37,12 +40,18 @@ pub(crate) struct FibWorker {
     pub(crate) metrics: Arc<Metrics>,
     /// Learned prefixes and whether the kernel took them.
     installed: HashMap<Prefix, bool>,
+    /// Routes kept in the kernel from the previous run (graceful restart)
+    /// that no route event of this run has taken over yet. The speaker
+    /// tells the FIB only about prefixes it installed itself, so one of
+    /// these that we now originate would otherwise stay until the sweep.
+    kept: HashSet<Prefix>,
 }
 
 impl FibWorker {
     pub(crate) fn new(
         fib: Option<Fib>,
         export: Option<ExportTable>,
+        kept: Vec<Prefix>,
         metrics: Arc<Metrics>,
     ) -> FibWorker {
         FibWorker {
@@ -50,6 +59,7 @@ impl FibWorker {
             export,
             metrics,
             installed: HashMap::new(),
+            kept: kept.into_iter().collect(),
         }
     }
 
@@ -77,6 +87,7 @@ impl FibWorker {
                     match command {
                         None => break,
                         Some(FibCommand::Export(ops)) => self.apply_export(ops).await,
+                        Some(FibCommand::Originated(prefixes)) => self.drop_kept(prefixes).await,
                         Some(FibCommand::Installed(reply)) => {
                             let set = self.installed.iter().filter(|(_, ok)| **ok).map(|(p, _)| *p).collect();
                             let _ = reply.send(set);
@@ -95,6 +106,7 @@ impl FibWorker {
 
     async fn apply_routes(&mut self, batch: &[RouteEvent]) {
         for event in batch {
+            self.kept.remove(&event.prefix);
             if event.next_hops.is_empty() {
                 self.installed.remove(&event.prefix);
             } else {
@@ -118,6 +130,26 @@ impl FibWorker {
         log_failures(&report, "learned routes");
     }
 
+    /// Removes kept routes for prefixes we now originate.
+    async fn drop_kept(&mut self, prefixes: Vec<Prefix>) {
+        let events: Vec<RouteEvent> = prefixes
+            .into_iter()
+            .filter(|p| self.kept.remove(p))
+            .map(|prefix| RouteEvent {
+                prefix,
+                next_hops: Vec::new(),
+            })
+            .collect();
+        if events.is_empty() {
+            return;
+        }
+        if let Some(fib) = self.fib.as_mut() {
+            let report = fib.apply(&events).await;
+            self.count_failures(&report);
+            log_failures(&report, "routes kept from the previous run");
+        }
+    }
+
     async fn apply_export(&mut self, ops: Vec<ExportChange>) {
         let Some(export) = self.export.as_mut() else {
             return;
@@ -137,6 +169,7 @@ impl FibWorker {
         let Some(fib) = self.fib.as_mut() else {
             return;
         };
+        self.kept.clear();
         let keep: HashSet<Prefix> = self.installed.keys().copied().collect();
         match fib.sweep_stale(|p| keep.contains(p)).await {
             Ok(report) if report.removed > 0 => {

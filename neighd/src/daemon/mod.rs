@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use arpprobe::Prober;
 use bgp::fsm::{GracefulRestartConfig, State};
+use bgp::wire::Prefix;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{mpsc, oneshot};
 
@@ -50,10 +51,16 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
     } else {
         None
     };
-    let leftovers = match fib.as_mut() {
-        Some(fib) => fib.installed().await?.len(),
-        None => 0,
+    let kept: Vec<Prefix> = match fib.as_mut() {
+        Some(fib) => fib
+            .installed()
+            .await?
+            .into_iter()
+            .map(|r| r.prefix)
+            .collect(),
+        None => Vec::new(),
     };
+    let leftovers = kept.len();
     // Hosts the previous run knew (saved when it stopped, kept only for
     // the restart time): a graceful restart must find them again.
     let saved_path = saved_hosts::path_for(&cfg.control.socket);
@@ -93,7 +100,8 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
     } = events;
 
     let (fib_tx, fib_rx) = mpsc::unbounded_channel();
-    let fib_worker = FibWorker::new(fib, export, metrics.clone());
+    let kept = if restarting { kept } else { Vec::new() };
+    let fib_worker = FibWorker::new(fib, export, kept, metrics.clone());
     let fib_handle = tokio::spawn(fib_worker.run(route_events, fib_rx));
 
     if let Err(e) = arpprobe::raise_nofile_limit() {
