@@ -81,8 +81,10 @@ fn main() -> ExitCode {
         )
         .with_target(true)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: probes, answers, the host table and BGP share one core's
+    // budget (0.25 at 100,000 hosts) better than they would share two —
+    // no wake-ups across threads, one allocator arena.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

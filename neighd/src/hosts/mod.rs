@@ -12,6 +12,7 @@
 //! route stays up.
 
 mod actions;
+mod clock;
 mod damping;
 mod host;
 mod policy;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::actions::{Action, Binding, Note};
-use super::damping::Penalty;
+use super::clock::{Clock, Stamp};
 use super::host::{Host, Other};
 use super::policy::HostPolicy;
 use crate::status::{HostState, HostView};
@@ -25,8 +25,9 @@ type FastHash = foldhash::fast::RandomState;
 pub struct HostTable {
     policy: HostPolicy,
     hosts: HashMap<IpAddr, Host, FastHash>,
-    checks: BinaryHeap<Reverse<(Instant, IpAddr)>>,
+    checks: BinaryHeap<Reverse<(Stamp, IpAddr)>>,
     links_down: HashSet<Arc<str>>,
+    clock: Clock,
 }
 
 impl HostTable {
@@ -37,6 +38,7 @@ impl HostTable {
             hosts: HashMap::default(),
             checks: BinaryHeap::new(),
             links_down: HashSet::new(),
+            clock: Clock::new(),
         }
     }
 
@@ -48,6 +50,7 @@ impl HostTable {
     /// Changes the timing rules (config reload); deadlines follow at the next check.
     pub fn set_policy(&mut self, policy: HostPolicy, now: Instant) {
         self.policy = policy;
+        let now = self.clock.stamp(now);
         let ips: Vec<IpAddr> = self.hosts.keys().copied().collect();
         for ip in ips {
             self.schedule(ip, now);
@@ -72,7 +75,7 @@ impl HostTable {
 
     /// Whether `ip`'s route is advertised now.
     pub fn is_advertised(&self, ip: IpAddr) -> bool {
-        self.hosts.get(&ip).is_some_and(|h| h.advertised.is_some())
+        self.hosts.get(&ip).is_some_and(Host::is_advertised)
     }
 
     /// The state of `ip`, if tracked.
@@ -84,7 +87,8 @@ impl HostTable {
     pub fn advertised(&self) -> impl Iterator<Item = (IpAddr, &Arc<str>)> + '_ {
         self.hosts
             .iter()
-            .filter_map(|(ip, h)| h.advertised.as_ref().map(|i| (*ip, i)))
+            .filter(|(_, h)| h.is_advertised())
+            .map(|(ip, h)| (*ip, &h.iface))
     }
 
     /// Every probe target: the primary binding of each host, and a second
@@ -92,12 +96,8 @@ impl HostTable {
     pub fn targets(&self) -> Vec<(IpAddr, Binding)> {
         let mut out = Vec::with_capacity(self.hosts.len());
         for (ip, h) in &self.hosts {
-            out.push((*ip, h.primary.clone()));
-            if let Some(other) = h
-                .other
-                .as_ref()
-                .filter(|o| o.binding.iface != h.primary.iface)
-            {
+            out.push((*ip, h.primary()));
+            if let Some(other) = h.other().filter(|o| o.binding.iface != h.iface) {
                 out.push((*ip, other.binding.clone()));
             }
         }
@@ -110,7 +110,7 @@ impl HostTable {
         self.hosts
             .iter()
             .filter(|(_, h)| h.state != HostState::Dead)
-            .map(|(ip, h)| (*ip, h.primary.clone()))
+            .map(|(ip, h)| (*ip, h.primary()))
             .collect()
     }
 
@@ -129,6 +129,7 @@ impl HostTable {
         confirmed: bool,
         out: &mut Vec<Action>,
     ) {
+        let now = self.clock.stamp(now);
         let link_down = self.links_down.contains(&binding.iface);
         match self.hosts.entry(ip) {
             Entry::Vacant(slot) => {
@@ -137,21 +138,7 @@ impl HostTable {
                 } else {
                     HostState::Probing
                 };
-                slot.insert(Host {
-                    primary: binding.clone(),
-                    other: None,
-                    state,
-                    advertised: None,
-                    last_evidence: now,
-                    last_answer: None,
-                    seen_at: Some(now),
-                    in_kernel: true,
-                    conflict: None,
-                    penalty: Penalty::default(),
-                    state_since: now,
-                    next_check: now,
-                    queued: false,
-                });
+                slot.insert(Host::new(binding.clone(), state, now));
                 out.push(Action::Probe {
                     iface: binding.iface,
                     ip,
@@ -165,8 +152,8 @@ impl HostTable {
             }
             Entry::Occupied(mut slot) => {
                 let host = slot.get_mut();
-                host.in_kernel = true;
-                if host.primary == binding {
+                host.set_in_kernel(true);
+                if host.is_primary(&binding) {
                     if confirmed {
                         self.evidence(now, ip, out);
                     }
@@ -190,7 +177,7 @@ impl HostTable {
         let Some(host) = self.hosts.get_mut(&ip) else {
             return;
         };
-        host.in_kernel = false;
+        host.set_in_kernel(false);
         if host.state == HostState::Dead {
             self.forget(ip, out);
         }
@@ -198,22 +185,28 @@ impl HostTable {
 
     /// `ip` answered a probe or announced itself from `binding`.
     pub fn answered(&mut self, now: Instant, ip: IpAddr, binding: &Binding, out: &mut Vec<Action>) {
+        let now = self.clock.stamp(now);
         let Some(host) = self.hosts.get_mut(&ip) else {
             return;
         };
-        if host.primary == *binding {
+        if host.is_primary(binding) {
             self.evidence(now, ip, out);
         } else {
-            self.claimed(now, ip, binding.clone(), out);
+            self.claimed_at(now, ip, binding.clone(), out);
         }
     }
 
     /// Someone at `binding` (not the probed MAC) answered or announced for `ip`.
     pub fn claimed(&mut self, now: Instant, ip: IpAddr, binding: Binding, out: &mut Vec<Action>) {
+        let now = self.clock.stamp(now);
+        self.claimed_at(now, ip, binding, out);
+    }
+
+    fn claimed_at(&mut self, now: Stamp, ip: IpAddr, binding: Binding, out: &mut Vec<Action>) {
         let Some(host) = self.hosts.get_mut(&ip) else {
             return;
         };
-        if host.primary == binding {
+        if host.is_primary(&binding) {
             self.evidence(now, ip, out);
             return;
         }
@@ -227,6 +220,7 @@ impl HostTable {
 
     /// An interface went down (`up == false`) or came back.
     pub fn link(&mut self, now: Instant, iface: &Arc<str>, up: bool, out: &mut Vec<Action>) {
+        let now = self.clock.stamp(now);
         let changed = if up {
             self.links_down.remove(iface)
         } else {
@@ -239,8 +233,7 @@ impl HostTable {
             .hosts
             .iter()
             .filter(|(_, h)| {
-                h.primary.iface == *iface
-                    || h.other.as_ref().is_some_and(|o| o.binding.iface == *iface)
+                h.iface == *iface || h.other().is_some_and(|o| o.binding.iface == *iface)
             })
             .map(|(ip, _)| *ip)
             .collect();
@@ -248,9 +241,9 @@ impl HostTable {
             let Some(host) = self.hosts.get_mut(&ip) else {
                 continue;
             };
-            if host.primary.iface != *iface {
+            if host.iface != *iface {
                 if !up {
-                    host.other = None;
+                    host.take_other();
                 }
                 continue;
             }
@@ -263,7 +256,7 @@ impl HostTable {
             } else {
                 host.withdraw(ip, out);
                 host.enter(HostState::LinkDown, now);
-                host.other = None;
+                host.take_other();
                 self.schedule(ip, now);
             }
         }
@@ -279,7 +272,7 @@ impl HostTable {
         let gone: Vec<IpAddr> = self
             .hosts
             .iter()
-            .filter(|(ip, h)| drop(**ip, &h.primary))
+            .filter(|(ip, h)| drop(**ip, &h.primary()))
             .map(|(ip, _)| *ip)
             .collect();
         for ip in gone {
@@ -294,7 +287,7 @@ impl HostTable {
         for (ip, host) in &mut self.hosts {
             match claims.get(ip) {
                 Some(from) if host.conflict_remote() != Some(from) => {
-                    let record = host.conflict.get_or_insert_with(Box::default);
+                    let record = host.conflict_mut();
                     record.count += 1;
                     record.remote = Some(from.clone());
                     out.push(Action::Note(Note::RemoteConflict {
@@ -303,11 +296,7 @@ impl HostTable {
                     }));
                 }
                 Some(_) => {}
-                None => {
-                    if let Some(record) = host.conflict.as_mut() {
-                        record.remote = None;
-                    }
-                }
+                None => host.clear_remote_conflict(),
             }
         }
     }
@@ -318,9 +307,9 @@ impl HostTable {
             if self
                 .hosts
                 .get(&ip)
-                .is_some_and(|h| h.queued && h.next_check == at)
+                .is_some_and(|h| h.next_check == Some(at))
             {
-                return Some(at);
+                return Some(self.clock.instant(at));
             }
             self.checks.pop();
         }
@@ -329,6 +318,7 @@ impl HostTable {
 
     /// Runs every check due at `now`.
     pub fn on_timer(&mut self, now: Instant, out: &mut Vec<Action>) {
+        let now = self.clock.stamp(now);
         let mut due = Vec::new();
         while let Some(Reverse((at, ip))) = self.checks.peek().copied() {
             if at > now {
@@ -336,8 +326,8 @@ impl HostTable {
             }
             self.checks.pop();
             if let Some(host) = self.hosts.get_mut(&ip) {
-                if host.queued && host.next_check == at {
-                    host.queued = false;
+                if host.next_check == Some(at) {
+                    host.next_check = None;
                     due.push(ip);
                 }
             }
@@ -367,6 +357,7 @@ impl HostTable {
 
     /// What `neighctl show hosts` shows, sorted by address.
     pub fn views(&self, now: Instant) -> Vec<HostView> {
+        let now = self.clock.stamp(now);
         let mut views: Vec<(IpAddr, HostView)> = self
             .hosts
             .iter()
@@ -377,7 +368,7 @@ impl HostTable {
     }
 
     /// Proof of life from the primary binding.
-    fn evidence(&mut self, now: Instant, ip: IpAddr, out: &mut Vec<Action>) {
+    fn evidence(&mut self, now: Stamp, ip: IpAddr, out: &mut Vec<Action>) {
         let policy = &self.policy;
         let Some(host) = self.hosts.get_mut(&ip) else {
             return;
@@ -391,7 +382,7 @@ impl HostTable {
                 host.advertise(ip, now, out);
             }
             HostState::Dead => {
-                let held_down = host.penalty.suppresses(&policy.flap, now);
+                let held_down = host.penalty().suppresses(&policy.flap, now);
                 out.push(Action::Note(Note::Returned { ip, held_down }));
                 if held_down {
                     host.enter(HostState::HeldDown, now);
@@ -408,7 +399,7 @@ impl HostTable {
     /// per claimant, watched in case it is a move.
     fn claim(
         &mut self,
-        now: Instant,
+        now: Stamp,
         ip: IpAddr,
         binding: Binding,
         answered: bool,
@@ -417,18 +408,18 @@ impl HostTable {
         let Some(host) = self.hosts.get_mut(&ip) else {
             return;
         };
-        let record = host.conflict.get_or_insert_with(Box::default);
+        let record = host.conflict_mut();
         if record.logged.insert(binding.clone()) {
             record.count += 1;
             record.mac = Some(binding.mac);
             out.push(Action::Note(Note::Conflict {
                 ip,
-                kept: host.primary.clone(),
+                kept: host.primary(),
                 other: binding.clone(),
             }));
         }
         let last_answer = answered.then_some(now);
-        match &mut host.other {
+        match host.other_mut() {
             Some(other) if other.binding == binding => {
                 if answered {
                     other.last_answer = last_answer;
@@ -438,23 +429,22 @@ impl HostTable {
                 // The prober keeps one target per (interface, address): a
                 // claimant on another port is probed too; one on the same
                 // port shows itself through the prober's conflict reports.
-                if binding.iface != host.primary.iface {
+                if binding.iface != host.iface {
                     out.push(Action::Probe {
                         iface: binding.iface.clone(),
                         ip,
                         mac: binding.mac,
                     });
                 }
-                if let Some(old) = host.other.take() {
-                    if old.binding.iface != host.primary.iface && old.binding.iface != binding.iface
-                    {
+                if let Some(old) = host.take_other() {
+                    if old.binding.iface != host.iface && old.binding.iface != binding.iface {
                         out.push(Action::StopProbe {
                             iface: old.binding.iface,
                             ip,
                         });
                     }
                 }
-                host.other = Some(Other {
+                host.set_other(Other {
                     binding,
                     last_answer,
                 });
@@ -463,17 +453,14 @@ impl HostTable {
     }
 
     /// The primary binding is replaced (it was not live, or the host moved).
-    fn rebind(&mut self, now: Instant, ip: IpAddr, to: Binding, out: &mut Vec<Action>) {
+    fn rebind(&mut self, now: Stamp, ip: IpAddr, to: Binding, out: &mut Vec<Action>) {
         let link_down = self.links_down.contains(&to.iface);
         let Some(host) = self.hosts.get_mut(&ip) else {
             return;
         };
-        let from = std::mem::replace(&mut host.primary, to.clone());
+        let from = host.replace_primary(to.clone());
         if from.iface != to.iface {
-            let keep_old_target = host
-                .other
-                .as_ref()
-                .is_some_and(|o| o.binding.iface == from.iface);
+            let keep_old_target = host.other().is_some_and(|o| o.binding.iface == from.iface);
             if !keep_old_target {
                 out.push(Action::StopProbe {
                     iface: from.iface.clone(),
@@ -481,8 +468,8 @@ impl HostTable {
                 });
             }
         }
-        if host.other.as_ref().is_some_and(|o| o.binding == to) {
-            host.other = None;
+        if host.other().is_some_and(|o| o.binding == to) {
+            host.take_other();
         }
         out.push(Action::Probe {
             iface: to.iface.clone(),
@@ -490,28 +477,25 @@ impl HostTable {
             mac: to.mac,
         });
         if link_down {
-            host.withdraw(ip, out);
+            host.withdraw_from(ip, &from.iface, out);
             host.enter(HostState::LinkDown, now);
         } else if host.state == HostState::LinkDown {
             host.enter(HostState::Probing, now);
             host.last_evidence = now;
         }
-        if let Some(advertised) = &host.advertised {
-            if *advertised != to.iface {
-                host.advertised = Some(to.iface.clone());
-                out.push(Action::Advertise {
-                    ip,
-                    iface: to.iface.clone(),
-                    since_seen: None,
-                });
-            }
+        if host.is_advertised() && from.iface != to.iface {
+            out.push(Action::Advertise {
+                ip,
+                iface: to.iface.clone(),
+                since_seen: None,
+            });
         }
         out.push(Action::Note(Note::Moved { ip, from, to }));
         self.schedule(ip, now);
     }
 
     /// A scheduled check of one host.
-    fn check(&mut self, now: Instant, ip: IpAddr, out: &mut Vec<Action>) {
+    fn check(&mut self, now: Stamp, ip: IpAddr, out: &mut Vec<Action>) {
         let policy = &self.policy;
         let Some(host) = self.hosts.get_mut(&ip) else {
             return;
@@ -520,33 +504,30 @@ impl HostTable {
         match host.state {
             HostState::Probing | HostState::Alive | HostState::HeldDown if silent => {
                 let other_live = host
-                    .other
-                    .as_ref()
+                    .other()
                     .filter(|o| o.last_answer.is_some_and(|t| now < t + policy.dead_after()))
-                    .cloned();
-                if let Some(other) = other_live {
+                    .is_some();
+                if let Some(other) = host.take_other().filter(|_| other_live) {
                     host.last_evidence = other.last_answer.unwrap_or(now);
                     host.last_answer = other.last_answer;
-                    host.other = None;
                     return self.rebind(now, ip, other.binding, out);
                 }
-                host.other = None;
                 if host.state == HostState::Alive {
-                    host.penalty.add(&policy.flap, now);
+                    host.penalty_mut().add(&policy.flap, now);
                     out.push(Action::Note(Note::Died {
                         ip,
-                        iface: host.primary.iface.clone(),
+                        iface: host.iface.clone(),
                     }));
                 }
                 host.withdraw(ip, out);
                 host.enter(HostState::Dead, now);
-                if !host.in_kernel && host.last_answer.is_none() {
+                if !host.in_kernel() && host.last_answer.is_none() {
                     return self.forget(ip, out);
                 }
             }
             HostState::HeldDown => {
                 let held_for = now.saturating_duration_since(host.state_since);
-                if now >= host.penalty.reuse_at(&policy.flap, now)
+                if now >= host.penalty().reuse_at(&policy.flap, now)
                     || held_for >= policy.flap.max_hold
                 {
                     host.enter(HostState::Alive, now);
@@ -565,7 +546,7 @@ impl HostTable {
     }
 
     /// Puts the host's next check in the heap.
-    fn schedule(&mut self, ip: IpAddr, now: Instant) {
+    fn schedule(&mut self, ip: IpAddr, now: Stamp) {
         let policy = &self.policy;
         let Some(host) = self.hosts.get_mut(&ip) else {
             return;
@@ -573,7 +554,7 @@ impl HostTable {
         let at = match host.state {
             HostState::Probing | HostState::Alive => host.last_evidence + policy.dead_after(),
             HostState::HeldDown => {
-                let reuse = host.penalty.reuse_at(&policy.flap, now);
+                let reuse = host.penalty().reuse_at(&policy.flap, now);
                 let cap = host.state_since + policy.flap.max_hold;
                 (host.last_evidence + policy.dead_after())
                     .min(reuse)
@@ -584,11 +565,10 @@ impl HostTable {
         .max(now);
         // An earlier check already queued re-evaluates the host and
         // schedules the next one itself: one heap entry per host.
-        if host.queued && host.next_check <= at {
+        if host.next_check.is_some_and(|queued| queued <= at) {
             return;
         }
-        host.next_check = at;
-        host.queued = true;
+        host.next_check = Some(at);
         self.checks.push(Reverse((at, ip)));
     }
 
@@ -598,11 +578,11 @@ impl HostTable {
         };
         host.withdraw(ip, out);
         out.push(Action::StopProbe {
-            iface: host.primary.iface.clone(),
+            iface: host.iface.clone(),
             ip,
         });
-        if let Some(other) = host.other.take() {
-            if other.binding.iface != host.primary.iface {
+        if let Some(other) = host.take_other() {
+            if other.binding.iface != host.iface {
                 out.push(Action::StopProbe {
                     iface: other.binding.iface,
                     ip,

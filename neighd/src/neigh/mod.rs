@@ -10,6 +10,7 @@ mod error;
 pub mod filter;
 mod link_table;
 mod model;
+mod neighbour_set;
 mod table;
 mod tracker;
 

@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use super::decode::{NeighbourEntry, Update};
+use super::neighbour_set::{NeighbourSet, Stored};
 use super::{Address, LinkTable, NeighChange, NeighEvent, Neighbour, Snapshot};
 
 /// An update that shows the copy has missed something.
@@ -17,8 +19,7 @@ pub(crate) struct Table {
     links: LinkTable,
     /// By interface, address and prefix length.
     addresses: BTreeMap<(u32, IpAddr, u8), Address>,
-    /// By interface and address.
-    neighbours: BTreeMap<(u32, IpAddr), Neighbour>,
+    neighbours: NeighbourSet,
 }
 
 impl Table {
@@ -36,9 +37,9 @@ impl Table {
                     .is_some_and(|old| old.name != link.name);
                 out.push(NeighEvent::Link(link.clone()));
                 if renamed {
-                    for n in self.neighbours_on(link.ifindex) {
-                        n.iface = link.name.clone();
-                        out.push(NeighEvent::Neighbour(NeighChange::Changed, n.clone()));
+                    for (ip, n) in self.neighbours.on_link(link.ifindex) {
+                        let n = n.neighbour(link.ifindex, link.name.clone(), ip);
+                        out.push(NeighEvent::Neighbour(NeighChange::Changed, n));
                     }
                 }
             }
@@ -46,15 +47,9 @@ impl Table {
                 let Some(old) = self.links.remove(ifindex) else {
                     return Ok(());
                 };
-                let keys: Vec<_> = self
-                    .neighbours
-                    .range(range_of(ifindex))
-                    .map(|(k, _)| *k)
-                    .collect();
-                for k in keys {
-                    if let Some(n) = self.neighbours.remove(&k) {
-                        out.push(NeighEvent::Neighbour(NeighChange::Removed, n));
-                    }
+                for (ip, n) in self.neighbours.remove_link(ifindex) {
+                    let n = n.neighbour(ifindex, old.name.clone(), ip);
+                    out.push(NeighEvent::Neighbour(NeighChange::Removed, n));
                 }
                 self.addresses.retain(|_, a| {
                     if a.ifindex == ifindex {
@@ -81,7 +76,10 @@ impl Table {
                 removed: true,
                 entry,
             } => {
-                if let Some(old) = self.neighbours.remove(&(entry.ifindex, entry.ip)) {
+                if let Some(old) = self.neighbours.remove(entry.ifindex, entry.ip) {
+                    let iface = self.links.name(entry.ifindex).cloned();
+                    let iface = iface.unwrap_or_else(|| Arc::from(""));
+                    let old = old.neighbour(entry.ifindex, iface, entry.ip);
                     out.push(NeighEvent::Neighbour(NeighChange::Removed, old));
                 }
             }
@@ -92,13 +90,13 @@ impl Table {
                 let Some(iface) = self.links.name(entry.ifindex) else {
                     return Err(LostSync("a neighbour on an interface never reported"));
                 };
-                let n = neighbour(entry, iface.clone());
-                let change = match self.neighbours.insert((n.ifindex, n.ip), n.clone()) {
+                let iface = iface.clone();
+                let change = match self.neighbours.insert(&entry) {
                     None => NeighChange::Added,
-                    Some(old) if old == n => return Ok(()),
+                    Some(old) if old == Stored::of(&entry) => return Ok(()),
                     Some(_) => NeighChange::Changed,
                 };
-                out.push(NeighEvent::Neighbour(change, n));
+                out.push(NeighEvent::Neighbour(change, neighbour(entry, iface)));
             }
         }
         Ok(())
@@ -111,20 +109,17 @@ impl Table {
         Snapshot {
             links,
             addresses: self.addresses.values().cloned().collect(),
-            neighbours: self.neighbours.values().cloned().collect(),
+            neighbours: self
+                .neighbours
+                .sorted()
+                .into_iter()
+                .map(|(ifindex, ip, n)| {
+                    let iface = self.links.name(ifindex).cloned();
+                    n.neighbour(ifindex, iface.unwrap_or_else(|| Arc::from("")), ip)
+                })
+                .collect(),
         }
     }
-
-    fn neighbours_on(&mut self, ifindex: u32) -> impl Iterator<Item = &mut Neighbour> {
-        self.neighbours.range_mut(range_of(ifindex)).map(|(_, n)| n)
-    }
-}
-
-/// The neighbour keys of interface `ifindex`.
-fn range_of(ifindex: u32) -> std::ops::RangeInclusive<(u32, IpAddr)> {
-    let lowest = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
-    let highest = IpAddr::V6(std::net::Ipv6Addr::from(u128::MAX));
-    (ifindex, lowest)..=(ifindex, highest)
 }
 
 fn neighbour(e: NeighbourEntry, iface: std::sync::Arc<str>) -> Neighbour {
