@@ -2,7 +2,7 @@
 //! or one of the counted reasons to drop it.
 
 use std::net::IpAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::Core;
 use crate::report::{IfaceId, Report, ReportKind};
@@ -80,6 +80,7 @@ pub(super) fn handle(
         core.counters.dropped_malformed += 1;
         return None;
     }
+    let now_us = core.micros(now);
     let Some(entry) = core.schedule.get_mut(&(iface, ip)) else {
         return unknown(core, iface, ip, mac);
     };
@@ -90,10 +91,9 @@ pub(super) fn handle(
         match claim {
             Claim::Answer => {
                 core.counters.replies_matched += 1;
-                let rtt = entry
-                    .last_sent
-                    .take()
-                    .map(|t| now.saturating_duration_since(t));
+                let sent_us = std::mem::take(&mut entry.sent_us);
+                let rtt = (sent_us != 0)
+                    .then(|| Duration::from_micros(u64::from(now_us.wrapping_sub(sent_us))));
                 ReportKind::Alive { rtt }
             }
             Claim::Announcement => {
@@ -111,7 +111,7 @@ pub(super) fn handle(
 }
 
 fn unknown(core: &mut Core, iface: IfaceId, ip: IpAddr, mac: MacAddr) -> Option<Report> {
-    if core.ip_refs.contains_key(&ip) {
+    if core.is_target_elsewhere(iface, ip) {
         // a target, but on another interface: never liveness for it
         core.counters.dropped_unexpected_iface += 1;
         return None;

@@ -40,10 +40,14 @@ impl Default for CoreConfig {
     }
 }
 
+/// A target: 12 bytes, so 100,000 of them with their keys fit in 4 MB.
 #[derive(Debug)]
 pub(crate) struct Entry {
     mac: MacAddr,
-    last_sent: Option<Instant>,
+    /// When the last unanswered probe went out: microseconds since the
+    /// core's epoch, wrapping every 71 minutes (a round trip is far
+    /// shorter); 0 when none is outstanding.
+    sent_us: u32,
 }
 
 /// The prober state machine. See the module documentation.
@@ -52,10 +56,12 @@ pub struct Core {
     config: CoreConfig,
     ifaces: HashMap<IfaceId, IfaceInfo>,
     schedule: Schedule<(IfaceId, IpAddr), Entry>,
-    /// How many interfaces each address is a target on, to tell a reply on
-    /// the wrong interface from one for an unknown host.
-    ip_refs: HashMap<IpAddr, u32>,
+    /// Targets per interface: where to look for an address answering on
+    /// the wrong interface.
+    iface_targets: HashMap<IfaceId, u32>,
     counters: Counters,
+    /// The origin of `Entry::sent_us`.
+    epoch: Instant,
 }
 
 impl Core {
@@ -65,8 +71,9 @@ impl Core {
             config,
             ifaces: HashMap::new(),
             schedule: Schedule::new(config.interval),
-            ip_refs: HashMap::new(),
+            iface_targets: HashMap::new(),
             counters: Counters::default(),
+            epoch: Instant::now(),
         }
     }
 
@@ -110,14 +117,8 @@ impl Core {
                 reason: "address is not a unicast host address",
             });
         }
-        if self.schedule.insert(
-            (iface, ip),
-            Entry {
-                mac,
-                last_sent: None,
-            },
-        ) {
-            *self.ip_refs.entry(ip).or_insert(0) += 1;
+        if self.schedule.insert((iface, ip), Entry { mac, sent_us: 0 }) {
+            *self.iface_targets.entry(iface).or_insert(0) += 1;
         }
         self.counters.targets = self.schedule.len() as u64;
         Ok(())
@@ -127,15 +128,29 @@ impl Core {
     pub fn remove_target(&mut self, iface: IfaceId, ip: IpAddr) -> bool {
         let existed = self.schedule.remove(&(iface, ip)).is_some();
         if existed {
-            if let Some(n) = self.ip_refs.get_mut(&ip) {
+            if let Some(n) = self.iface_targets.get_mut(&iface) {
                 *n -= 1;
                 if *n == 0 {
-                    self.ip_refs.remove(&ip);
+                    self.iface_targets.remove(&iface);
                 }
             }
         }
         self.counters.targets = self.schedule.len() as u64;
         existed
+    }
+
+    /// Whether `ip` is a target on an interface other than `iface`.
+    pub(crate) fn is_target_elsewhere(&self, iface: IfaceId, ip: IpAddr) -> bool {
+        self.iface_targets
+            .keys()
+            .any(|&other| other != iface && self.schedule.get(&(other, ip)).is_some())
+    }
+
+    /// `now` in the wrapping microseconds of `Entry::sent_us`, never 0.
+    pub(crate) fn micros(&self, now: Instant) -> u32 {
+        let us = now.saturating_duration_since(self.epoch).as_micros();
+        // the low 32 bits: the clock wraps, and only differences count
+        ((us & u128::from(u32::MAX)) as u32).max(1)
     }
 
     /// The MAC a target is probed at.
@@ -152,6 +167,7 @@ impl Core {
     /// appends a [`ReportKind::ProbeSent`] per probe to `reports` if so
     /// configured. Targets whose interface is down are skipped and counted.
     pub fn poll_transmit(&mut self, now: Instant, batch: &mut TxBatch, reports: &mut Vec<Report>) {
+        let sent_us = self.micros(now);
         let room = batch.capacity_left();
         let ifaces = &self.ifaces;
         let counters = &mut self.counters;
@@ -170,7 +186,7 @@ impl Core {
                 }),
             };
             if queued {
-                entry.last_sent = Some(now);
+                entry.sent_us = sent_us;
                 counters.probes_sent += 1;
                 if report_sent {
                     reports.push(Report {

@@ -6,15 +6,21 @@
 //! `targets / interval` at every moment, with no bursts even when targets are
 //! added mid-round. Removal keeps both parts intact, so nobody is skipped or
 //! probed twice in a round. Everything is O(1) per operation.
+//!
+//! Positions are `u32` and hashed with foldhash: at 100,000 targets the
+//! index is a lookup per answer, and SipHash's flood resistance buys nothing
+//! for keys the user added.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
 
+type FastHash = foldhash::fast::RandomState;
+
 #[derive(Debug)]
 pub(crate) struct Schedule<K, E> {
     order: Vec<(K, E)>,
-    pos: HashMap<K, usize>,
+    pos: HashMap<K, u32, FastHash>,
     cursor: usize,
     interval: Duration,
     round_start: Option<Instant>,
@@ -26,7 +32,7 @@ impl<K: Copy + Eq + Hash, E> Schedule<K, E> {
     pub(crate) fn new(interval: Duration) -> Self {
         Schedule {
             order: Vec::new(),
-            pos: HashMap::new(),
+            pos: HashMap::default(),
             cursor: 0,
             interval: interval.max(Duration::from_millis(1)),
             round_start: None,
@@ -39,22 +45,30 @@ impl<K: Copy + Eq + Hash, E> Schedule<K, E> {
         self.order.len()
     }
 
+    fn index(&self, k: &K) -> Option<usize> {
+        self.pos.get(k).map(|&i| i as usize)
+    }
+
     pub(crate) fn get(&self, k: &K) -> Option<&E> {
-        self.pos.get(k).map(|&i| &self.order[i].1)
+        self.index(k).map(|i| &self.order[i].1)
     }
 
     pub(crate) fn get_mut(&mut self, k: &K) -> Option<&mut E> {
-        let i = *self.pos.get(k)?;
+        let i = self.index(k)?;
         Some(&mut self.order[i].1)
     }
 
-    /// Adds `k` (pending this round) or replaces its value. Returns true if new.
+    /// Adds `k` (pending this round) or replaces its value. Returns true if
+    /// new. At most `u32::MAX` targets: beyond that, `k` is not added.
     pub(crate) fn insert(&mut self, k: K, e: E) -> bool {
-        if let Some(&i) = self.pos.get(&k) {
+        if let Some(i) = self.index(&k) {
             self.order[i].1 = e;
             return false;
         }
-        self.pos.insert(k, self.order.len());
+        let Ok(i) = u32::try_from(self.order.len()) else {
+            return false;
+        };
+        self.pos.insert(k, i);
         self.order.push((k, e));
         true
     }
@@ -62,13 +76,14 @@ impl<K: Copy + Eq + Hash, E> Schedule<K, E> {
     fn swap(&mut self, a: usize, b: usize) {
         if a != b {
             self.order.swap(a, b);
-            self.pos.insert(self.order[a].0, a);
-            self.pos.insert(self.order[b].0, b);
+            // both below len, which fits in u32 (see `insert`)
+            self.pos.insert(self.order[a].0, a as u32);
+            self.pos.insert(self.order[b].0, b as u32);
         }
     }
 
     pub(crate) fn remove(&mut self, k: &K) -> Option<E> {
-        let i = *self.pos.get(k)?;
+        let i = self.index(k)?;
         if i < self.cursor {
             // keep [0, cursor) = probed: fill the hole with the last probed one,
             // then move the last pending one into the slot that frees up

@@ -442,3 +442,8 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_target_with_its_key_stays_small() {
+    assert!(std::mem::size_of::<((IfaceId, IpAddr), super::Entry)>() <= 36);
+}
