@@ -81,7 +81,7 @@ pub(super) fn handle(
         return None;
     }
     let now_us = core.micros(now);
-    let Some(entry) = core.schedule.get_mut(&(iface, ip)) else {
+    let Some(entry) = core.schedule.get_mut_near(&(iface, ip)) else {
         return unknown(core, iface, ip, mac);
     };
     let kind = if mac != entry.mac {

@@ -26,7 +26,12 @@ pub(crate) struct Schedule<K, E> {
     round_start: Option<Instant>,
     last: Option<Instant>,
     credit: u128,
+    /// Just past where [`Schedule::get_mut_near`] last found its key.
+    hint: usize,
 }
+
+/// How far past the hint [`Schedule::get_mut_near`] looks before hashing.
+const NEAR: usize = 8;
 
 impl<K: Copy + Eq + Hash, E> Schedule<K, E> {
     pub(crate) fn new(interval: Duration) -> Self {
@@ -38,6 +43,7 @@ impl<K: Copy + Eq + Hash, E> Schedule<K, E> {
             round_start: None,
             last: None,
             credit: 0,
+            hint: 0,
         }
     }
 
@@ -53,8 +59,19 @@ impl<K: Copy + Eq + Hash, E> Schedule<K, E> {
         self.index(k).map(|i| &self.order[i].1)
     }
 
-    pub(crate) fn get_mut(&mut self, k: &K) -> Option<&mut E> {
-        let i = self.index(k)?;
+    /// The value of `k`, mutable. For keys that tend to come in the order of
+    /// the schedule — answers return in the order their probes went out —
+    /// so the next one is usually within a few places of the last: those
+    /// places are compared first, which spares a random access into the
+    /// index (a cache miss per answer at 100,000 targets).
+    pub(crate) fn get_mut_near(&mut self, k: &K) -> Option<&mut E> {
+        let start = self.hint.min(self.order.len());
+        let end = (start + NEAR).min(self.order.len());
+        let i = match (start..end).find(|&i| self.order[i].0 == *k) {
+            Some(i) => i,
+            None => self.index(k)?,
+        };
+        self.hint = i + 1;
         Some(&mut self.order[i].1)
     }
 
@@ -225,6 +242,25 @@ mod tests {
         let w = s.next_wakeup().unwrap();
         assert_eq!(w, t0 + ms(250));
         assert_eq!(s.poll(w, 10, |_, _| {}), 1);
+    }
+
+    #[test]
+    fn a_lookup_near_the_last_one_finds_the_key_wherever_it_is() {
+        let mut s: Schedule<u32, u32> = Schedule::new(ms(1000));
+        for k in 0..100 {
+            s.insert(k, k * 10);
+        }
+        // in order, out of order, far away, after a removal moved keys, and absent
+        for k in [0, 1, 2, 5, 4, 90, 3, 99] {
+            assert_eq!(s.get_mut_near(&k).copied(), Some(k * 10));
+        }
+        s.remove(&50);
+        for k in (0..100).filter(|k| *k != 50) {
+            assert_eq!(s.get_mut_near(&k).copied(), Some(k * 10), "{k}");
+        }
+        assert_eq!(s.get_mut_near(&50), None);
+        *s.get_mut_near(&7).unwrap() = 1;
+        assert_eq!(s.get(&7), Some(&1));
     }
 
     #[derive(Debug, Clone)]

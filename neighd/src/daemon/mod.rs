@@ -152,11 +152,19 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
     let far = Duration::from_secs(3600);
     let mut ticks: u64 = 0;
 
+    // One timer for the host table's checks, moved rather than re-created
+    // at each turn of the loop (a turn per batch of probe answers).
+    let sleep = tokio::time::sleep(far);
+    tokio::pin!(sleep);
     loop {
-        let deadline = agent.table.next_deadline();
-        let sleep = tokio::time::sleep_until(
-            deadline.map_or_else(|| (Instant::now() + far).into(), Into::into),
-        );
+        let deadline: tokio::time::Instant = agent
+            .table
+            .next_deadline()
+            .unwrap_or_else(|| Instant::now() + far)
+            .into();
+        if sleep.deadline() != deadline {
+            sleep.as_mut().reset(deadline);
+        }
         tokio::select! {
             event = neigh_events.recv() => {
                 let Some(event) = event else {
@@ -181,7 +189,7 @@ pub async fn run(path: PathBuf, cfg: Config) -> Result<(), DaemonError> {
                 };
                 agent.on_probe_events(Instant::now(), batch);
             }
-            () = sleep => agent.on_timer(Instant::now()),
+            () = &mut sleep => agent.on_timer(Instant::now()),
             request = control_rx.recv() => {
                 if let Some((request, reply)) = request {
                     views::answer(&agent, request, reply);
@@ -287,6 +295,10 @@ pub(crate) fn prober_config(cfg: &Config) -> arpprobe::Config {
     arpprobe::Config {
         interval: cfg.redistribute.probe_interval,
         report_unknown: true,
+        // Probes leave in batches every 4 ms and answers are read 256 at a
+        // time: at 100,000 hosts, 250 wake-ups a second instead of 1,000.
+        min_tick: Duration::from_millis(4),
+        recv_batch: 256,
         ..arpprobe::Config::default()
     }
 }

@@ -175,6 +175,14 @@ impl Host {
         self.conflict().and_then(|c| c.remote.as_ref())
     }
 
+    /// Records proof of life from the primary binding; returns whether the
+    /// state must change (a probing or dead host came alive).
+    pub(super) fn heard(&mut self, now: Stamp) -> bool {
+        self.last_answer = Some(now);
+        self.last_evidence = now;
+        matches!(self.state, HostState::Probing | HostState::Dead)
+    }
+
     pub(super) fn enter(&mut self, state: HostState, now: Stamp) {
         self.state = state;
         self.state_since = now;
