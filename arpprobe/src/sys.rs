@@ -82,21 +82,67 @@ impl AsRawFd for RxSocket {
     }
 }
 
-/// Frames read by one [`RxSocket::recv_batch`] call, reused between calls.
-#[derive(Debug)]
+/// Frames read by one [`RxSocket::recv_batch`] call, reused between calls:
+/// the buffers and the `recvmmsg` headers pointing into them are built
+/// once, so a call allocates and clears nothing.
 pub(crate) struct RecvBatch {
     buf: Vec<u8>,
     snap: usize,
     /// (length, ifindex the kernel reports) per frame read.
     pub(crate) frames: Vec<(usize, u32)>,
+    addrs: Vec<libc::sockaddr_ll>,
+    iovs: Vec<libc::iovec>,
+    msgs: Vec<libc::mmsghdr>,
+    /// Headers the last call filled (their `msg_namelen` to restore).
+    used: usize,
+}
+
+// SAFETY: the raw pointers in `iovs` and `msgs` point only into the heap
+// buffers of this same value (`buf`, `addrs`, `iovs`), which are allocated
+// once in `new` and never grown, so they stay valid wherever the value
+// moves; they are dereferenced only by the kernel, inside `recv_batch`,
+// which takes `&mut self`.
+unsafe impl Send for RecvBatch {}
+
+impl std::fmt::Debug for RecvBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecvBatch")
+            .field("count", &self.msgs.len())
+            .field("snap", &self.snap)
+            .field("frames", &self.frames)
+            .finish()
+    }
 }
 
 impl RecvBatch {
     pub(crate) fn new(count: usize, snap: usize) -> RecvBatch {
+        let count = count.max(1);
+        let mut buf = vec![0u8; count * snap];
+        // SAFETY: sockaddr_ll is plain old data; all-zero is a valid value.
+        let mut addrs: Vec<libc::sockaddr_ll> = vec![unsafe { zeroed() }; count];
+        let mut iovs: Vec<libc::iovec> = buf
+            .chunks_exact_mut(snap)
+            .map(|c| libc::iovec {
+                iov_base: c.as_mut_ptr().cast(),
+                iov_len: c.len(),
+            })
+            .collect();
+        // SAFETY: mmsghdr is plain old data; all-zero is a valid value.
+        let mut msgs: Vec<libc::mmsghdr> = vec![unsafe { zeroed() }; count];
+        for ((m, iov), sa) in msgs.iter_mut().zip(iovs.iter_mut()).zip(addrs.iter_mut()) {
+            m.msg_hdr.msg_name = (sa as *mut libc::sockaddr_ll).cast();
+            m.msg_hdr.msg_namelen = size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+            m.msg_hdr.msg_iov = iov;
+            m.msg_hdr.msg_iovlen = 1;
+        }
         RecvBatch {
-            buf: vec![0; count.max(1) * snap],
+            buf,
             snap,
             frames: Vec::with_capacity(count),
+            addrs,
+            iovs,
+            msgs,
+            used: 0,
         }
     }
 
@@ -171,37 +217,28 @@ impl RxSocket {
     /// Returns `WouldBlock` when nothing is queued.
     pub(crate) fn recv_batch(&self, batch: &mut RecvBatch) -> io::Result<usize> {
         batch.frames.clear();
-        let count = batch.buf.len() / batch.snap;
-        // SAFETY: plain old data; zero is valid for all of them.
-        let mut addrs: Vec<libc::sockaddr_ll> = vec![unsafe { zeroed() }; count];
-        let mut iovs: Vec<libc::iovec> = batch
-            .buf
-            .chunks_exact_mut(batch.snap)
-            .map(|c| libc::iovec {
-                iov_base: c.as_mut_ptr().cast(),
-                iov_len: c.len(),
-            })
-            .collect();
-        // SAFETY: plain old data; zero is valid.
-        let mut msgs: Vec<libc::mmsghdr> = vec![unsafe { zeroed() }; count];
-        for ((m, iov), sa) in msgs.iter_mut().zip(iovs.iter_mut()).zip(addrs.iter_mut()) {
-            m.msg_hdr.msg_name = (sa as *mut libc::sockaddr_ll).cast();
+        // the kernel shrinks msg_namelen to what it wrote: give the room back
+        for m in &mut batch.msgs[..batch.used] {
             m.msg_hdr.msg_namelen = size_of::<libc::sockaddr_ll>() as libc::socklen_t;
-            m.msg_hdr.msg_iov = iov;
-            m.msg_hdr.msg_iovlen = 1;
         }
-        // SAFETY: every mmsghdr points to an iovec over a distinct chunk of `batch.buf`
-        // and to a sockaddr_ll in `addrs`; all outlive the call, and `count` is their length.
+        batch.used = 0;
+        let count = batch.msgs.len();
+        debug_assert_eq!(batch.iovs.len(), count);
+        // SAFETY: every mmsghdr points to its own iovec over a distinct chunk of
+        // `batch.buf` and to its own sockaddr_ll in `batch.addrs` (set up in
+        // `RecvBatch::new`, never reallocated); `batch` is borrowed mutably for
+        // the call, and `count` is the length of `msgs`.
         let n = cvt(unsafe {
             libc::recvmmsg(
                 self.fd.as_raw_fd(),
-                msgs.as_mut_ptr(),
+                batch.msgs.as_mut_ptr(),
                 count as libc::c_uint,
                 libc::MSG_DONTWAIT,
                 std::ptr::null_mut(),
             )
         })? as usize;
-        for (m, sa) in msgs.iter().zip(addrs.iter()).take(n) {
+        batch.used = n;
+        for (m, sa) in batch.msgs.iter().zip(batch.addrs.iter()).take(n) {
             batch
                 .frames
                 .push((m.msg_len as usize, sa.sll_ifindex as u32));
