@@ -119,6 +119,11 @@ impl HostTable {
         self.hosts.keys().copied().collect()
     }
 
+    /// The tracked addresses for which `keep` is true.
+    pub fn addresses_where(&self, mut keep: impl FnMut(IpAddr) -> bool) -> Vec<IpAddr> {
+        self.hosts.keys().copied().filter(|ip| keep(*ip)).collect()
+    }
+
     /// The kernel reports a usable neighbour entry for `ip` at `binding`;
     /// `confirmed` when the kernel itself just saw it reachable.
     pub fn neighbour(

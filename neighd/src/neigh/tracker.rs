@@ -53,7 +53,10 @@ pub struct TrackerOptions {
 impl Default for TrackerOptions {
     fn default() -> Self {
         TrackerOptions {
-            receive_buffer: 8 << 20,
+            // Kernel memory, used only while a burst waits to be read: 100,000
+            // entries added in a second (a rack booting) fit without an
+            // overrun and the full resync that follows one.
+            receive_buffer: 32 << 20,
             channel_capacity: 4096,
         }
     }
