@@ -114,11 +114,6 @@ impl HostTable {
             .collect()
     }
 
-    /// Every tracked address.
-    pub fn addresses(&self) -> Vec<IpAddr> {
-        self.hosts.keys().copied().collect()
-    }
-
     /// The tracked addresses for which `keep` is true.
     pub fn addresses_where(&self, mut keep: impl FnMut(IpAddr) -> bool) -> Vec<IpAddr> {
         self.hosts.keys().copied().filter(|ip| keep(*ip)).collect()
