@@ -127,6 +127,19 @@ fn core(c: &mut Criterion) {
                 .count()
         })
     });
+    // answers return in the order their probes went out: the lookup finds
+    // each just after the last one, without hashing
+    let in_order: Vec<Vec<u8>> = (0..1024).map(reply).collect();
+    g.bench_function("handle_frame_replies_in_probe_order", |b| {
+        let mut core = core_with(N);
+        let now = Instant::now();
+        b.iter(|| {
+            in_order
+                .iter()
+                .filter(|r| core.handle_frame(now, IfaceId(0), 2, r).is_some())
+                .count()
+        })
+    });
     g.finish();
 }
 
