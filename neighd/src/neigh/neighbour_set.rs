@@ -76,11 +76,10 @@ pub(crate) struct NeighbourSet {
 }
 
 impl NeighbourSet {
-    /// Stores `e`; returns what was stored for its key before.
-    pub(crate) fn insert(&mut self, e: &NeighbourEntry) -> Option<Stored> {
-        let on = self.links.entry(e.ifindex).or_default();
-        let new = Stored::of(e);
-        match e.ip {
+    /// Stores `new` for `ip` on `ifindex`; returns what was stored before.
+    pub(crate) fn insert(&mut self, ifindex: u32, ip: IpAddr, new: Stored) -> Option<Stored> {
+        let on = self.links.entry(ifindex).or_default();
+        match ip {
             IpAddr::V4(ip) => on.v4.insert(ip, new),
             IpAddr::V6(ip) => on.v6.insert(ip, new),
         }
@@ -142,13 +141,17 @@ mod tests {
         }
     }
 
+    fn add(set: &mut NeighbourSet, e: NeighbourEntry) -> Option<Stored> {
+        set.insert(e.ifindex, e.ip, Stored::of(&e))
+    }
+
     #[test]
     fn entries_are_kept_per_link_and_family_and_listed_in_order() {
         let mut set = NeighbourSet::default();
-        assert_eq!(set.insert(&entry(3, "10.0.0.9", NudState::STALE)), None);
-        set.insert(&entry(2, "2001:db8::5", NudState::REACHABLE));
-        set.insert(&entry(2, "10.0.0.5", NudState::REACHABLE));
-        let old = set.insert(&entry(2, "10.0.0.5", NudState::STALE));
+        assert_eq!(add(&mut set, entry(3, "10.0.0.9", NudState::STALE)), None);
+        add(&mut set, entry(2, "2001:db8::5", NudState::REACHABLE));
+        add(&mut set, entry(2, "10.0.0.5", NudState::REACHABLE));
+        let old = add(&mut set, entry(2, "10.0.0.5", NudState::STALE));
         assert_eq!(
             old,
             Some(Stored::of(&entry(2, "10.0.0.5", NudState::REACHABLE)))

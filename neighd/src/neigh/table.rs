@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use super::decode::{NeighbourEntry, Update};
+use super::decode::Update;
 use super::neighbour_set::{NeighbourSet, Stored};
-use super::{Address, LinkTable, NeighChange, NeighEvent, Neighbour, Snapshot};
+use super::{Address, LinkTable, NeighChange, NeighEvent, Snapshot};
 
 /// An update that shows the copy has missed something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,9 +77,7 @@ impl Table {
                 entry,
             } => {
                 if let Some(old) = self.neighbours.remove(entry.ifindex, entry.ip) {
-                    let iface = self.links.name(entry.ifindex).cloned();
-                    let iface = iface.unwrap_or_else(|| Arc::from(""));
-                    let old = old.neighbour(entry.ifindex, iface, entry.ip);
+                    let old = old.neighbour(entry.ifindex, self.name(entry.ifindex), entry.ip);
                     out.push(NeighEvent::Neighbour(NeighChange::Removed, old));
                 }
             }
@@ -91,12 +89,14 @@ impl Table {
                     return Err(LostSync("a neighbour on an interface never reported"));
                 };
                 let iface = iface.clone();
-                let change = match self.neighbours.insert(&entry) {
+                let new = Stored::of(&entry);
+                let change = match self.neighbours.insert(entry.ifindex, entry.ip, new) {
                     None => NeighChange::Added,
-                    Some(old) if old == Stored::of(&entry) => return Ok(()),
+                    Some(old) if old == new => return Ok(()),
                     Some(_) => NeighChange::Changed,
                 };
-                out.push(NeighEvent::Neighbour(change, neighbour(entry, iface)));
+                let n = new.neighbour(entry.ifindex, iface, entry.ip);
+                out.push(NeighEvent::Neighbour(change, n));
             }
         }
         Ok(())
@@ -113,24 +113,18 @@ impl Table {
                 .neighbours
                 .sorted()
                 .into_iter()
-                .map(|(ifindex, ip, n)| {
-                    let iface = self.links.name(ifindex).cloned();
-                    n.neighbour(ifindex, iface.unwrap_or_else(|| Arc::from("")), ip)
-                })
+                .map(|(ifindex, ip, n)| n.neighbour(ifindex, self.name(ifindex), ip))
                 .collect(),
         }
     }
-}
 
-fn neighbour(e: NeighbourEntry, iface: std::sync::Arc<str>) -> Neighbour {
-    Neighbour {
-        ifindex: e.ifindex,
-        iface,
-        ip: e.ip,
-        mac: e.mac,
-        state: e.state,
-        is_router: e.is_router,
-        externally_learned: e.externally_learned,
+    /// The name of link `ifindex` (empty if unknown: every stored neighbour
+    /// has its link, which takes them with it when it goes).
+    fn name(&self, ifindex: u32) -> Arc<str> {
+        self.links
+            .name(ifindex)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""))
     }
 }
 
@@ -140,6 +134,7 @@ mod tests {
     use bgp::wire::Prefix;
 
     use super::*;
+    use crate::neigh::decode::NeighbourEntry;
     use crate::neigh::link_table::tests::link;
     use crate::neigh::{Link, NudState};
 
