@@ -52,6 +52,17 @@ pub fn docker_mac(ip: Ipv4Addr) -> String {
     format!("02:42:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3])
 }
 
+/// The container's interface is deleted before its namespace: deleting a
+/// namespace tears its devices down later, in a kernel work queue, and a
+/// container started at once with the same address (and so the same
+/// Docker MAC) on the same parent would find the old macvlan still there
+/// ("Address already in use" on link up).
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = self.ns.ip(["link", "del", "eth0"]);
+    }
+}
+
 impl Container {
     /// A container in namespace `<prefix>…-<short>` on a macvlan (bridge
     /// mode) child of `parent` in `host`.
